@@ -1,0 +1,13 @@
+"""URL wiring: each app owns its own urls.py."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from homecare.accounts.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("homecare.accounts.urls")),
+    path("", include("homecare.commissioning.urls")),
+]

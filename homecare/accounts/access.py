@@ -1,0 +1,181 @@
+"""The one place that decides who may see what.
+
+Every view asks here: the decorators decide whether a user may open a page at all, and the
+``*_for(user, ...)`` functions return an object the user may see or raise ``Http404`` (so a
+user cannot even learn that someone else's object exists).
+
+The rules, in words:
+
+- Anonymous users are sent to sign in.
+- A signed-in user with no membership (the "outsider") is refused every page (403).
+- Everyone with a membership sees the zones, the cost-of-care calculator and the rate cards:
+  councils publish their zones and rates to the providers they pay.
+- Only a council's commissioners run and see that council's tender evaluations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from homecare.accounts.models import Membership, Organisation
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from homecare.commissioning.models import RateCard, TenderEvaluation, Zone
+
+Role = Membership.Role
+COUNCIL_ROLES = frozenset({Role.COMMISSIONER, Role.BROKER, Role.FINANCE})
+PROVIDER_ROLES = frozenset({Role.PROVIDER})
+ALL_ROLES = COUNCIL_ROLES | PROVIDER_ROLES
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+_CACHE_ATTRIBUTE = "_homecare_memberships"
+
+
+def memberships_of(user: Any) -> list[Membership]:
+    """The user's memberships (none for anonymous users), cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).select_related("organisation"))
+        setattr(user, _CACHE_ATTRIBUTE, cached)
+    return cast(list[Membership], cached)
+
+
+def roles_of(user: Any) -> frozenset[str]:
+    """Every role the user holds, at any organisation."""
+    return frozenset(membership.role for membership in memberships_of(user))
+
+
+def has_role(user: Any, roles: Iterable[str]) -> bool:
+    """True when the user holds at least one of ``roles``."""
+    return bool(roles_of(user) & set(roles))
+
+
+def is_member(user: Any) -> bool:
+    """True when the user belongs to any organisation in any role."""
+    return has_role(user, ALL_ROLES)
+
+
+def councils_of(user: Any, roles: Iterable[str] = COUNCIL_ROLES) -> list[Organisation]:
+    """The councils where the user holds one of ``roles``."""
+    wanted = set(roles)
+    seen: dict[int, Organisation] = {}
+    for membership in memberships_of(user):
+        organisation = membership.organisation
+        if membership.role in wanted and organisation.kind == Organisation.Kind.COUNCIL:
+            seen.setdefault(organisation.pk, organisation)
+    return list(seen.values())
+
+
+def organisations_of(user: Any) -> list[Organisation]:
+    """Every organisation the user belongs to, each once, in name order."""
+    seen = {m.organisation.pk: m.organisation for m in memberships_of(user)}
+    return sorted(seen.values(), key=lambda organisation: organisation.name)
+
+
+def _refuse(request: HttpRequest) -> HttpResponse:
+    """Anonymous users go to sign in; signed-in users without the role get a 403."""
+    if not request.user.is_authenticated:
+        if request.path != "/":  # the home page needs no explanation
+            messages.info(request, "Sign in to see that page.")
+        return redirect_to_login(request.get_full_path())
+    raise PermissionDenied("Your account does not give you access to this page.")
+
+
+def require_role(*roles: str) -> Callable[[View], View]:
+    """Decorate a view so that only users holding one of ``roles`` may open it."""
+    unknown = set(roles) - ALL_ROLES
+    if not roles or unknown:
+        raise ValueError(f"unknown roles: {sorted(unknown) or 'none given'}")
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not has_role(request.user, roles):
+                return _refuse(request)
+            return view(request, *args, **kwargs)
+
+        return cast(View, wrapped)
+
+    return decorate
+
+
+def require_council_role(*roles: str) -> Callable[[View], View]:
+    """Like :func:`require_role`, limited to council roles (commissioner, broker, finance)."""
+    if not set(roles) <= COUNCIL_ROLES:
+        raise ValueError(f"not council roles: {sorted(set(roles) - COUNCIL_ROLES)}")
+    return require_role(*roles)
+
+
+require_member = require_role(*ALL_ROLES)
+"""Decorate a view that every member (council staff and providers) may open."""
+
+
+# --- objects ------------------------------------------------------------------------------
+
+
+def zone_for(user: Any, code: str) -> Zone:
+    """The zone with ``code``; every member may see every zone."""
+    from homecare.commissioning.models import Zone
+
+    if not is_member(user):
+        raise Http404("No such zone")
+    try:
+        return Zone.objects.get(code=code)
+    except Zone.DoesNotExist:
+        raise Http404("No such zone") from None
+
+
+def rate_cards_for(user: Any) -> QuerySet[RateCard]:
+    """The rate cards the user may see: all of them for members (rates are published)."""
+    from homecare.commissioning.models import RateCard
+
+    cards = RateCard.objects.select_related("council")
+    return cards if is_member(user) else cards.none()
+
+
+def rate_card_for(user: Any, pk: int) -> RateCard:
+    """One rate card the user may see, or Http404."""
+    cards = rate_cards_for(user)
+    try:
+        return cards.get(pk=pk)
+    except cards.model.DoesNotExist:
+        raise Http404("No such rate card") from None
+
+
+def tender_evaluations_for(user: Any) -> QuerySet[TenderEvaluation]:
+    """The tender evaluations of the councils where the user is a commissioner."""
+    from homecare.commissioning.models import TenderEvaluation
+
+    councils = councils_of(user, {Role.COMMISSIONER})
+    return TenderEvaluation.objects.filter(council__in=councils).select_related(
+        "council", "created_by"
+    )
+
+
+def tender_evaluation_for(user: Any, pk: int) -> TenderEvaluation:
+    """One tender evaluation of the user's council, or Http404 (never another council's)."""
+    evaluations = tender_evaluations_for(user)
+    try:
+        return evaluations.get(pk=pk)
+    except evaluations.model.DoesNotExist:
+        raise Http404("No such tender evaluation") from None
+
+
+def council_for_commissioner(user: Any) -> Organisation:
+    """The council a commissioner acts for (the first by name), or PermissionDenied."""
+    councils = sorted(councils_of(user, {Role.COMMISSIONER}), key=lambda council: council.name)
+    if not councils:
+        raise PermissionDenied("Only a council's commissioners may do this.")
+    return councils[0]

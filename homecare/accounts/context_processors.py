@@ -1,0 +1,39 @@
+"""What the shared layout needs on every page: the navigation the user may follow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from homecare.accounts import access
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    if not access.is_member(user):
+        return {"nav_items": [], "user_roles": frozenset(), "user_organisations": []}
+    items = [
+        ("Home", reverse("home")),
+        ("Zones", reverse("commissioning:zones")),
+        ("Cost of care", reverse("commissioning:cost-of-care")),
+        ("Rate cards", reverse("commissioning:rate-cards")),
+    ]
+    if access.has_role(user, {access.Role.COMMISSIONER}):
+        items.append(("Tender evaluation", reverse("commissioning:tenders")))
+    path = request.path
+    nav = [
+        {
+            "text": text,
+            "href": href,
+            # The home link is current only on the home page; others cover their sub-pages.
+            "current": path == href if href == "/" else path.startswith(href),
+        }
+        for text, href in items
+    ]
+    return {
+        "nav_items": nav,
+        "user_roles": access.roles_of(user),
+        "user_organisations": access.organisations_of(user),
+    }

@@ -1,0 +1,89 @@
+"""The demo: a council, two invented providers, personas, the default geography, rate cards.
+
+Everything here is synthetic except the council's name and geography: the providers and
+people are made up and marked "(demo)". Loading is idempotent, so ``load_demo`` can be run
+on every start of ``make demo``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from homecare.accounts import actions as accounts
+from homecare.accounts.models import Membership, Organisation
+from homecare.commissioning import actions
+
+DEMO_PASSWORD = "homecare-demo"
+COUNCIL = "Leicestershire County Council (demo)"
+PROVIDER_A = "Quillfield Home Support (demo)"
+PROVIDER_B = "Wrenlow Care Services (demo)"
+# A shipped card's council is named as the card names it; demo copies carry "(demo)".
+CARD_COUNCILS = {"Leicestershire County Council": COUNCIL}
+
+
+@dataclass(frozen=True)
+class Persona:
+    username: str
+    first_name: str
+    last_name: str
+    organisation: str
+    role: str
+
+
+PERSONAS = (
+    Persona("commissioner", "Demo", "Commissioner", COUNCIL, Membership.Role.COMMISSIONER),
+    Persona("broker", "Demo", "Broker", COUNCIL, Membership.Role.BROKER),
+    Persona("provider-a", "Demo", "Provider A", PROVIDER_A, Membership.Role.PROVIDER),
+    Persona("provider-b", "Demo", "Provider B", PROVIDER_B, Membership.Role.PROVIDER),
+)
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    personas: tuple[Persona, ...]
+    zones: int
+    areas: int
+    rate_cards: tuple[str, ...]
+
+
+@transaction.atomic
+def load_demo(*, acting_user: Any = None) -> DemoSummary:
+    """Create or refresh the demo organisations, personas, geography and rate cards."""
+    from carecore.geography import default_geography
+    from carecore.pricing.rate_cards import load_rate_card, shipped_rate_cards
+
+    organisations = {
+        COUNCIL: accounts.create_organisation(
+            COUNCIL, kind=Organisation.Kind.COUNCIL, acting_user=acting_user
+        ),
+        PROVIDER_A: accounts.create_organisation(
+            PROVIDER_A, kind=Organisation.Kind.PROVIDER, acting_user=acting_user
+        ),
+        PROVIDER_B: accounts.create_organisation(
+            PROVIDER_B, kind=Organisation.Kind.PROVIDER, acting_user=acting_user
+        ),
+    }
+    for persona in PERSONAS:
+        accounts.create_persona(
+            persona.username,
+            password=DEMO_PASSWORD,
+            organisation=organisations[persona.organisation],
+            role=persona.role,
+            first_name=persona.first_name,
+            last_name=persona.last_name,
+            acting_user=acting_user,
+        )
+    geo = default_geography()
+    actions.import_geography(geo, acting_user=acting_user)
+    names = tuple(shipped_rate_cards())
+    for name in names:
+        card = load_rate_card(name)
+        council_name = CARD_COUNCILS.get(card.council, f"{card.council} (demo)")
+        council = organisations.get(council_name) or accounts.create_organisation(
+            council_name, kind=Organisation.Kind.COUNCIL, acting_user=acting_user
+        )
+        actions.import_rate_card(card, council=council, acting_user=acting_user)
+    return DemoSummary(PERSONAS, len(geo.zones), len(geo.areas), names)

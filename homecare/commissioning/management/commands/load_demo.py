@@ -1,0 +1,29 @@
+"""``manage.py load_demo``: the Leicestershire demo, idempotent, then the sign-ins to use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from homecare.commissioning.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load (or refresh) the demo council, invented providers, personas, zones and rate cards."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        summary = load_demo()
+        self.stdout.write(
+            f"Loaded {summary.zones} zones, {summary.areas} areas and rate cards "
+            f"{', '.join(summary.rate_cards)}."
+        )
+        self.stdout.write("")
+        self.stdout.write("Demo sign-ins (every persona and provider is invented):")
+        width = max(len(p.username) for p in summary.personas)
+        self.stdout.write(f"  {'username'.ljust(width)}  password        role")
+        for persona in summary.personas:
+            self.stdout.write(
+                f"  {persona.username.ljust(width)}  {DEMO_PASSWORD.ljust(14)}  "
+                f"{persona.role} at {persona.organisation}"
+            )

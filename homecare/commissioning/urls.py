@@ -1,0 +1,16 @@
+from django.urls import path
+
+from homecare.commissioning import views
+
+app_name = "commissioning"
+
+urlpatterns = [
+    path("zones/", views.zones, name="zones"),
+    path("zones/<str:code>/", views.zone, name="zone"),
+    path("cost-of-care/", views.cost_of_care, name="cost-of-care"),
+    path("rate-cards/", views.rate_cards, name="rate-cards"),
+    path("rate-cards/<int:pk>/", views.rate_card, name="rate-card"),
+    path("tenders/", views.tenders, name="tenders"),
+    path("tenders/<int:pk>/", views.tender, name="tender"),
+    path("tenders/<int:pk>/result.xlsx", views.tender_download, name="tender-download"),
+]
