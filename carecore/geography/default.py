@@ -10,6 +10,7 @@ place's all-age GeoNames population times the county's 65+ share in Census 2021.
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -95,12 +96,4 @@ def default_geography() -> Geography:
     """Leicestershire's 14 zones and four bands over its GeoNames places (cached; ~3 s once)."""
     definition = default_definition()
     geo = assign_geography(default_areas(definition), definition)
-    return Geography(
-        scheme=geo.scheme,
-        zones=geo.zones,
-        areas=geo.areas,
-        zone_of=geo.zone_of,
-        band_of=geo.band_of,
-        outline=geo.outline,
-        source="embedded default: Leicestershire zones over GeoNames places",
-    )
+    return replace(geo, source="embedded default: Leicestershire zones over GeoNames places")
