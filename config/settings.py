@@ -26,8 +26,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    "ninja",  # serves the API docs page's scripts from here, not from a CDN
     "homecare.accounts",
     "homecare.commissioning",
+    "homecare.brokerage",
+    "django_tasks",
 ]
 
 MIDDLEWARE = [
@@ -72,10 +75,30 @@ DATABASES = {
 if os.environ.get("TEST_POSTGRES_URL"):
     DATABASES["postgres"] = dj_database_url.parse(os.environ["TEST_POSTGRES_URL"])
 
+# Background work (offer time-outs) runs through Django's tasks interface. django-tasks 0.12
+# ships only the immediate and dummy backends; the database backend and its ``db_worker``
+# command are the package django-tasks-db.
+INSTALLED_APPS.append("django_tasks_db")
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Argon2 for every new password; the others only check (and then upgrade) older hashes.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 
 LOGIN_URL = "accounts:sign-in"
@@ -93,3 +116,40 @@ STATICFILES_DIRS = [BASE_DIR / "homecare" / "static"]
 
 # Where the project reads the shared reference data (never copied into the tree).
 SHARED_DATA_DIR = Path(os.environ.get("HOMECARE_SHARED_DATA", BASE_DIR.parent / "shared" / "data"))
+
+# --- Security (docs/security.md) ----------------------------------------------------------
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day; a shared office computer signs itself out
+# Behind a proxy that sets a trusted client-address header, name it here (e.g. HTTP_X_REAL_IP)
+# so the sign-in lockout counts per client, not per proxy.
+HOMECARE_CLIENT_ADDRESS_HEADER = os.environ.get("HOMECARE_CLIENT_ADDRESS_HEADER", "")
+
+# Logs never carry a query string, a request body or a request object: people's records are
+# special-category health data. Django's own handlers (e-mail to admins) are replaced.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"drop_query_strings": {"()": "homecare.accounts.redaction.DropQueryStrings"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["drop_query_strings"],
+        }
+    },
+    # One handler, on the root; the named loggers only set levels and pass records up (so
+    # pytest's caplog still sees them). Empty handler lists replace Django's defaults.
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "homecare": {"handlers": [], "level": "INFO", "propagate": True},
+    },
+}
+
+if not DEBUG:
+    from config.settings_production import production_settings
+
+    globals().update(production_settings(os.environ))

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("accounts/", include("homecare.accounts.urls")),
+    path("api/v1/", include("homecare.api.urls")),
     path("", include("homecare.commissioning.urls")),
 ]

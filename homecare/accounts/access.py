@@ -4,7 +4,7 @@ Every view asks here: the decorators decide whether a user may open a page at al
 ``*_for(user, ...)`` functions return an object the user may see or raise ``Http404`` (so a
 user cannot even learn that someone else's object exists).
 
-The rules, in words:
+The rules, in words (for users; the API asks the same of the organisation its token acts for):
 
 - Anonymous users are sent to sign in.
 - A signed-in user with no membership (the "outsider") is refused every page (403).
@@ -179,3 +179,23 @@ def council_for_commissioner(user: Any) -> Organisation:
     if not councils:
         raise PermissionDenied("Only a council's commissioners may do this.")
     return councils[0]
+
+
+# --- organisations (API callers) ----------------------------------------------------------
+# An API token acts for an organisation, not a user: the same rules, asked of the organisation.
+
+
+def zones_for_organisation(organisation: Organisation | None) -> QuerySet[Zone]:
+    """The zones an organisation's systems may read: all of them, for any organisation."""
+    from homecare.commissioning.models import Zone
+
+    zones = Zone.objects.all()
+    return zones if organisation is not None else zones.none()
+
+
+def rate_cards_for_organisation(organisation: Organisation | None) -> QuerySet[RateCard]:
+    """The rate cards an organisation's systems may read: all (rates are published)."""
+    from homecare.commissioning.models import RateCard
+
+    cards = RateCard.objects.select_related("council")
+    return cards if organisation is not None else cards.none()

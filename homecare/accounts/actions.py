@@ -7,13 +7,16 @@ again and again.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
-from homecare.accounts.models import Membership, Organisation
+from homecare.accounts import lockout, tokens
+from homecare.accounts.models import ApiToken, Membership, Organisation, SignInAttempt
 
 COUNCIL_ONLY_ROLES = {Membership.Role.COMMISSIONER, Membership.Role.BROKER, Membership.Role.FINANCE}
 
@@ -88,3 +91,97 @@ def create_persona(
         _audited(stale, acting_user)
         stale.delete()
     return user
+
+
+# --- sign-in attempts ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_sign_in_attempt(
+    username: str, address: str | None, outcome: str, *, now: datetime
+) -> SignInAttempt:
+    """Keep one sign-in attempt (never its password) and forget attempts past their keep time.
+
+    No ``acting_user``: the person trying to sign in is not yet anyone.
+    """
+    if outcome not in SignInAttempt.Outcome.values:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    prune_sign_in_attempts(now=now)
+    return SignInAttempt.objects.create(
+        username=lockout.username_key(username), ip_address=address, outcome=outcome, at=now
+    )
+
+
+@transaction.atomic
+def prune_sign_in_attempts(*, now: datetime, policy: lockout.LockoutPolicy = lockout.POLICY) -> int:
+    """Delete attempts older than the policy keeps them; the number deleted."""
+    deleted, _ = SignInAttempt.objects.filter(at__lt=now - policy.keep_attempts_for).delete()
+    return deleted
+
+
+def unlock_sign_in(
+    *, username: str = "", address: str | None = None, acting_user: Any, now: datetime
+) -> SignInAttempt:
+    """Lift a lock on ``username`` or on ``address`` (one of them) before it runs out.
+
+    One row written, so atomic on its own: the unlock is a row, not a deletion, so the
+    record of the failures stays.
+    """
+    if bool(lockout.username_key(username)) == bool(address):
+        raise ValueError("unlock either a username or an address")
+    return SignInAttempt.objects.create(
+        username=lockout.username_key(username),
+        ip_address=address or None,
+        outcome=SignInAttempt.Outcome.UNLOCKED,
+        at=now,
+        unlocked_by=acting_user,
+    )
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_api_token(
+    organisation: Organisation, name: str, *, acting_user: Any, now: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for ``organisation``: the row and the plaintext, which is never kept."""
+    name = name.strip()
+    if not name:
+        raise ValueError("name: give the token a name saying what it is for")
+    if len(name) > ApiToken.NAME_MAX_LENGTH:
+        raise ValueError(f"name: use {ApiToken.NAME_MAX_LENGTH} characters or fewer")
+    prefix, plaintext = tokens.new_token()
+    token = ApiToken(
+        organisation=organisation,
+        name=name,
+        prefix=prefix,
+        digest=tokens.digest_of(plaintext),
+        created_by=acting_user,
+        created_at=now or timezone.now(),
+    )
+    _audited(token, acting_user)
+    token.save()
+    return token, plaintext
+
+
+@transaction.atomic
+def revoke_api_token(token: ApiToken, *, acting_user: Any, now: datetime | None = None) -> ApiToken:
+    """Stop ``token`` working, for good. Revoking it again changes nothing."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at, token.revoked_by = now or timezone.now(), acting_user
+        _audited(token, acting_user)
+        token.save()
+    return token
+
+
+def record_api_token_use(token: ApiToken, *, now: datetime) -> None:
+    """Note when ``token`` was last used; at most once a minute, and outside the audit trail.
+
+    One UPDATE statement, so no transaction is needed and concurrent requests cannot clash;
+    the history would only fill with timestamps.
+    """
+    if tokens.is_due_for_touch(token, now):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

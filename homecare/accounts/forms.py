@@ -1,16 +1,63 @@
-"""The sign-in form, with messages written the GOV.UK way."""
+"""The sign-in form, with messages written the GOV.UK way and the lockout rule applied."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 
+from homecare.accounts import actions, lockout
+from homecare.accounts.models import SignInAttempt
 
-class SignInForm(AuthenticationForm):
+# The same words whether or not the username exists, so a lock reveals nothing.
+LOCKED_MESSAGE = (
+    "You cannot sign in for now because of too many failed attempts. Wait 15 minutes and try "
+    "again, or ask an administrator at your organisation to unlock your account"
+)
+
+
+class LockoutMixin:
+    """Refuses a locked username or address before the password is checked; counts failures.
+
+    The lock is checked first so that, while locked, even the right password is refused and no
+    password hashing is spent on a guesser.
+    """
+
+    request: Any
+    cleaned_data: dict[str, Any]
+    error_messages: dict[str, str]
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if not username or not password:  # the field errors already say what is missing
+            return super().clean()  # type: ignore[misc,no-any-return]
+        address = lockout.client_address(self.request)
+        now = lockout.clock()
+        if lockout.locked_until(username, address, now=now) is not None:
+            actions.record_sign_in_attempt(
+                username, address, SignInAttempt.Outcome.REFUSED, now=now
+            )
+            raise forms.ValidationError(LOCKED_MESSAGE, code="locked")
+        try:
+            cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
+        except forms.ValidationError as error:
+            if getattr(error, "code", None) == "invalid_login":
+                actions.record_sign_in_attempt(
+                    username, address, SignInAttempt.Outcome.FAILED, now=now
+                )
+            raise
+        actions.record_sign_in_attempt(username, address, SignInAttempt.Outcome.SUCCEEDED, now=now)
+        return cleaned
+
+
+class SignInForm(LockoutMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": "Enter a correct username and password (both are case-sensitive)",
         "inactive": "This account has been switched off",
+        "locked": LOCKED_MESSAGE,
     }
 
     def __init__(self, request: Any = None, *args: Any, **kwargs: Any) -> None:
@@ -18,3 +65,7 @@ class SignInForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class AdminSignInForm(LockoutMixin, AdminAuthenticationForm):
+    """The admin site's sign-in, under the same lockout rule (it would otherwise bypass it)."""

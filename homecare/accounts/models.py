@@ -64,3 +64,90 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} at {self.organisation}"
+
+
+class SignInAttempt(models.Model):
+    """One try at signing in, kept a short while to lock out password guessing.
+
+    The username is stored as typed (folded to lower case), whether or not such a user exists,
+    so a lock says nothing about which usernames are real. No password is ever stored.
+    ``unlocked`` rows are an administrator lifting a lock; ``refused`` rows are tries made
+    while locked (kept for the record, never counted towards a lock).
+    """
+
+    class Outcome(models.TextChoices):
+        FAILED = "failed", "Wrong username or password"
+        SUCCEEDED = "succeeded", "Signed in"
+        REFUSED = "refused", "Refused while locked"
+        UNLOCKED = "unlocked", "Unlocked by an administrator"
+
+    username = models.CharField(max_length=150, blank=True, default="")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    at = models.DateTimeField(db_index=True)
+    unlocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["username", "-at"], name="attempt_username_at"),
+            models.Index(fields=["ip_address", "-at"], name="attempt_ip_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.username or '-'} from {self.ip_address}"
+
+
+class ApiToken(models.Model):
+    """A secret a provider's or a council's own system sends as ``Authorization: Bearer ...``.
+
+    Only the SHA-256 digest of the secret is kept, with a short public prefix to find the row;
+    the full token is shown once, when it is issued. The secret is 256 random bits, so a plain
+    digest is as strong as a slow password hash here and survives a change of SECRET_KEY.
+    """
+
+    NAME_MAX_LENGTH = 100
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(
+        max_length=NAME_MAX_LENGTH, help_text="What the token is for, e.g. 'ECM sync'"
+    )
+    prefix = models.CharField(max_length=16, unique=True)
+    digest = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = audit_trail()
+
+    class Meta:
+        ordering = ["organisation__name", "-created_at"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation}, {self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

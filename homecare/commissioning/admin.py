@@ -55,3 +55,54 @@ class RatePeriodAdmin(SimpleHistoryAdmin):
 class TenderEvaluationAdmin(admin.ModelAdmin):
     list_display = ["pk", "title", "council", "created_by", "created_at"]
     readonly_fields = ["created_at"]
+
+
+from homecare.commissioning.market_models import (  # noqa: E402
+    Appointment,
+    AppointmentBandRate,
+    CapacityDeclaration,
+    Framework,
+    FrameworkApplication,
+    Lot,
+    Provider,
+)
+
+
+@admin.register(Provider)
+class ProviderAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "cqc_location_id", "cqc_rating", "quality_score", "status"]
+    list_filter = ["status", "cqc_rating"]
+    search_fields = ["name", "cqc_location_id"]
+
+
+class LotInline(admin.TabularInline):
+    model = Lot
+    extra = 0
+
+
+@admin.register(Framework)
+class FrameworkAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "council", "policy_kind", "start_date", "term", "open_to_new_providers"]
+    inlines = [LotInline]
+
+
+class BandRateInline(admin.TabularInline):
+    model = AppointmentBandRate
+    extra = 0
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(SimpleHistoryAdmin):
+    list_display = ["provider", "framework", "lot", "tier", "rank", "hourly_rate", "active"]
+    list_filter = ["framework", "tier", "active"]
+    inlines = [BandRateInline]
+
+
+@admin.register(CapacityDeclaration)
+class CapacityDeclarationAdmin(admin.ModelAdmin):
+    list_display = ["provider", "zone", "week_starting", "free_hours", "declared_at"]
+
+
+@admin.register(FrameworkApplication)
+class FrameworkApplicationAdmin(SimpleHistoryAdmin):
+    list_display = ["provider", "framework", "status", "applied_at", "decided_at"]

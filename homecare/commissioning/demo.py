@@ -86,4 +86,53 @@ def load_demo(*, acting_user: Any = None) -> DemoSummary:
             council_name, kind=Organisation.Kind.COUNCIL, acting_user=acting_user
         )
         actions.import_rate_card(card, council=council, acting_user=acting_user)
+    _load_market(organisations, geo, acting_user)
     return DemoSummary(PERSONAS, len(geo.zones), len(geo.areas), names)
+
+
+FRAMEWORK = "Leicestershire home care framework (demo)"
+
+
+def _load_market(organisations: dict[str, Organisation], geo: Any, acting_user: Any) -> None:
+    """A prime-cascade framework with a lot per zone; provider A is the prime wherever a zone
+    has primes, provider B supplementary; in the Rural Free Zone both are supplementary."""
+    from datetime import date
+    from decimal import Decimal
+
+    from homecare.commissioning import market_actions
+
+    framework = market_actions.create_framework(
+        council=organisations[COUNCIL],
+        name=FRAMEWORK,
+        policy_kind="prime_cascade",
+        policy_settings={},
+        start_date=date(2026, 4, 6),
+        term="3+1+1",
+        lots=[{"code": z.code, "name": z.name, "zones": [z.code]} for z in geo.zones],
+        acting_user=acting_user,
+    )
+    providers = {
+        name: market_actions.create_provider(
+            name,
+            cqc_location_id=cqc,
+            cqc_rating="good",
+            quality_score=score,
+            acting_user=acting_user,
+        )
+        for name, cqc, score in ((PROVIDER_A, "1-900000001", 84), (PROVIDER_B, "1-900000002", 78))
+    }
+    lots = {lot.code: lot for lot in framework.lots.all()}
+    for zone in geo.zones:
+        for rank, (name, rate) in enumerate(
+            ((PROVIDER_A, Decimal("19.80")), (PROVIDER_B, Decimal("20.40"))), start=1
+        ):
+            prime = zone.has_prime and name == PROVIDER_A
+            market_actions.appoint_provider(
+                framework=framework,
+                lot=lots[zone.code],
+                provider=providers[name],
+                tier="prime" if prime else "supplementary",
+                rank=1 if zone.has_prime else rank,
+                hourly_rate=rate,
+                acting_user=acting_user,
+            )

@@ -194,3 +194,17 @@ class TenderEvaluation(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"Tender evaluation {self.pk}"
+
+
+# The market (providers, frameworks, appointments) lives in its own module to keep each under
+# ~500 lines; importing it here is what makes Django see its models in this app.
+from homecare.commissioning.market_models import (  # noqa: E402, F401
+    Appointment,
+    AppointmentBandRate,
+    CapacityDeclaration,
+    Framework,
+    FrameworkApplication,
+    Lot,
+    Provider,
+    Tier,
+)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class BrokerageConfig(AppConfig):
+    name = "homecare.brokerage"
+    label = "brokerage"
+    verbose_name = "Brokerage"

@@ -1,0 +1,318 @@
+"""Day-one bulk import of a market from spreadsheets: providers, appointments, people and the
+packages already in place with their current provider.
+
+Each row goes through the same actions the pages use, so it is checked by the same rules;
+a bad row is reported with its spreadsheet row number (the header is row 1), the column and
+why. The whole file is one transaction: by default nothing is written if any row is bad
+(``good_rows_only=False``); with ``good_rows_only=True`` the good rows are written and the
+bad ones reported. Each row runs in its own savepoint, so a bad row never leaves half of
+itself behind. Column lists are in ``docs/market-and-imports.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from carecore.errors import InputError
+from homecare.commissioning import market_actions
+from homecare.commissioning.models import Framework, Lot, Provider
+
+KINDS = ("providers", "appointments", "people", "packages")
+
+COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # kind: (required columns, optional columns)
+    "providers": (("name",), ("cqc_location_id", "cqc_rating", "quality_score")),
+    "appointments": (
+        ("framework", "lot", "provider", "tier"),
+        ("rank", "hourly_rate", "band_rates", "block_hours_per_week", "cohorts"),
+    ),
+    "people": (("reference", "area_code", "funding", "cohort"), ()),
+    "packages": (
+        ("person_reference", "framework", "provider", "start_date", "source", "schedule"),
+        ("area_code", "funding", "cohort", "priority", "needs", "rate", "state"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    rows: int = 0
+    good: int = 0
+    written: int = 0
+    rejected: list[RowError] = field(default_factory=list)
+    committed: bool = False
+
+    def lines(self) -> list[str]:
+        verdict = "written" if self.committed else "nothing written"
+        out = [
+            f"{self.kind}: {self.rows} row(s), {self.good} good, "
+            f"{len(self.rejected)} rejected; {verdict}."
+        ]
+        out.extend(f"  {error}" for error in self.rejected)
+        return out
+
+
+class FileError(InputError):
+    """The file itself cannot be read (wrong type, missing columns)."""
+
+
+def read_rows(path: Path | str, content: bytes | None = None) -> list[dict[str, str]]:
+    """Rows of a CSV or XLSX file as header -> text (the XLSX's first sheet)."""
+    name = str(path)
+    data = content if content is not None else Path(path).read_bytes()
+    if name.lower().endswith(".xlsx"):
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+        values = list(sheet.iter_rows(values_only=True)) if sheet is not None else []
+        if not values:
+            return []
+        header = [str(h or "").strip() for h in values[0]]
+        return [
+            {h: _text(v) for h, v in zip(header, row, strict=False) if h}
+            for row in values[1:]
+            if any(v not in (None, "") for v in row)
+        ]
+    if name.lower().endswith(".csv"):
+        reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+        return [
+            {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+            for row in reader
+            if any((v or "").strip() for v in row.values())
+        ]
+    raise FileError("expected a .csv or .xlsx file", source=name)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def import_file(
+    kind: str,
+    path: Path | str,
+    *,
+    content: bytes | None = None,
+    good_rows_only: bool = False,
+    now: datetime,
+    acting_user: Any,
+) -> ImportReport:
+    """Import one file of ``kind``; see the module docstring for the all-or-nothing rule."""
+    if kind not in KINDS:
+        raise FileError(f"unknown kind {kind!r} (expected one of: {', '.join(KINDS)})")
+    rows = read_rows(path, content)
+    required, optional = COLUMNS[kind]
+    headers = set().union(*(row.keys() for row in rows)) if rows else set()
+    missing = [c for c in required if c not in headers]
+    if missing:
+        raise FileError(f"missing column(s): {', '.join(missing)}", source=str(path))
+    unknown = sorted(headers - set(required) - set(optional))
+    if unknown:
+        raise FileError(f"unknown column(s): {', '.join(unknown)}", source=str(path))
+    handler = HANDLERS[kind]
+    report = ImportReport(kind, rows=len(rows))
+    with transaction.atomic():
+        for number, row in _numbered(rows):
+            try:
+                with transaction.atomic():  # a savepoint: a bad row leaves nothing behind
+                    handler(row, now, acting_user)
+                report.good += 1
+            except (InputError, ValidationError, ValueError, InvalidOperation) as exc:
+                report.rejected.extend(_errors(number, exc))
+        report.committed = not report.rejected or good_rows_only
+        if not report.committed:
+            transaction.set_rollback(True)
+    report.written = report.good if report.committed else 0
+    return report
+
+
+def _numbered(rows: list[dict[str, str]]) -> Iterator[tuple[int, dict[str, str]]]:
+    return ((index + 2, row) for index, row in enumerate(rows))  # row 1 is the header
+
+
+KEY_COLUMNS = {"visits": "schedule", "person_ref": "person_reference", "reference": "reference"}
+
+
+def _column(key: str | None) -> str:
+    if not key:
+        return "-"
+    head = key.split(".")[0].split("[")[0]
+    return KEY_COLUMNS.get(head, head)
+
+
+def _errors(row: int, exc: Exception) -> list[RowError]:
+    if isinstance(exc, InputError):
+        return [RowError(row, _column(exc.key), exc.message)]
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        return [
+            RowError(row, _column(name), "; ".join(str(m) for m in ValidationError(errs).messages))
+            for name, errs in exc.error_dict.items()
+        ]
+    if isinstance(exc, ValidationError):
+        return [RowError(row, "-", "; ".join(exc.messages))]
+    return [RowError(row, "-", str(exc) or type(exc).__name__)]
+
+
+def _decimal(row: dict[str, str], column: str, default: str | None = None) -> Decimal | None:
+    text = row.get(column, "").replace("£", "").replace(",", "").strip()
+    if not text:
+        return None if default is None else Decimal(default)
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise InputError(f"expected a number, got {text!r}", key=column) from None
+
+
+def _lookup(model: Any, column: str, **filters: Any) -> Any:
+    found = list(model.objects.filter(**filters)[:2])
+    if len(found) != 1:
+        what = "no" if not found else "more than one"
+        raise InputError(f"{what} {model._meta.verbose_name} matches {filters}", key=column)
+    return found[0]
+
+
+def _import_provider(row: dict[str, str], now: datetime, acting_user: Any) -> None:
+    market_actions.create_provider(
+        row["name"],
+        cqc_location_id=row.get("cqc_location_id", ""),
+        cqc_rating=row.get("cqc_rating") or Provider.Rating.NOT_YET_RATED,
+        quality_score=_decimal(row, "quality_score", "0") or 0,
+        acting_user=acting_user,
+    )
+
+
+def _band_rates(text: str) -> dict[str, Decimal]:
+    """``URBAN=18.50; RURAL=19.80`` as band -> rate."""
+    rates = {}
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        band, _, rate = part.partition("=")
+        try:
+            rates[band.strip()] = Decimal(rate.strip())
+        except InvalidOperation:
+            raise InputError(f"expected BAND=rate, got {part!r}", key="band_rates") from None
+    return rates
+
+
+def _import_appointment(row: dict[str, str], now: datetime, acting_user: Any) -> None:
+    framework = _lookup(Framework, "framework", name=row["framework"])
+    lot = _lookup(Lot, "lot", framework=framework, code=row["lot"])
+    provider = _lookup(Provider, "provider", name=row["provider"])
+    rank = row.get("rank") or "1"
+    if not rank.isdigit() or int(rank) < 1:
+        raise InputError(f"expected a whole number from 1, got {rank!r}", key="rank")
+    market_actions.appoint_provider(
+        framework=framework,
+        lot=lot,
+        provider=provider,
+        tier=row["tier"],
+        rank=int(rank),
+        hourly_rate=_decimal(row, "hourly_rate"),
+        band_rates=_band_rates(row.get("band_rates", "")),
+        block_hours_per_week=_decimal(row, "block_hours_per_week", "0") or 0,
+        cohorts=[c.strip() for c in row.get("cohorts", "").split(";") if c.strip()],
+        acting_user=acting_user,
+    )
+
+
+def _import_person(row: dict[str, str], now: datetime, acting_user: Any) -> None:
+    from homecare.brokerage.models import Cohort, Funding, Person
+    from homecare.commissioning.models import Area
+
+    area = _lookup(Area, "area_code", code=row["area_code"])
+    if row["funding"] not in Funding.values:
+        raise InputError(f"unknown funding {row['funding']!r}", key="funding")
+    if row["cohort"] not in Cohort.values:
+        raise InputError(f"unknown cohort {row['cohort']!r}", key="cohort")
+    Person.objects.update_or_create(
+        reference=row["reference"],
+        defaults={"area": area, "funding": row["funding"], "cohort": row["cohort"]},
+    )
+
+
+def _date(row: dict[str, str], column: str) -> date:
+    try:
+        return date.fromisoformat(row[column])
+    except ValueError:
+        raise InputError(
+            f"expected a date like 2026-04-01, got {row[column]!r}", key=column
+        ) from None
+
+
+def _import_package(row: dict[str, str], now: datetime, acting_user: Any) -> None:
+    from homecare.brokerage import actions
+    from homecare.brokerage.models import LIVE_STATES, Package, Person, State
+
+    reference = row["person_reference"]
+    person = Person.objects.filter(reference=reference).first()
+    area_code = row.get("area_code") or (person.area.code if person else "")
+    funding = row.get("funding") or (person.funding if person else "")
+    cohort = row.get("cohort") or (person.cohort if person else "")
+    if not area_code:
+        raise InputError("unknown person: give area_code, funding and cohort", key="area_code")
+    if Package.objects.filter(person__reference=reference, status__in=LIVE_STATES).exists():
+        raise InputError(f"{reference} already has a live package", key="person_reference")
+    state = row.get("state") or State.STARTED
+    if state not in (State.PLACED, State.STARTED):
+        raise InputError(f"a package in place is placed or started, got {state!r}", key="state")
+    framework = _lookup(Framework, "framework", name=row["framework"])
+    provider = _lookup(Provider, "provider", name=row["provider"])
+    request = actions.create_request(
+        reference,
+        area_code,
+        row["schedule"],
+        framework=framework,
+        funding=funding,
+        cohort=cohort,
+        source=row["source"],
+        priority=row.get("priority") or "normal",
+        start_date=_date(row, "start_date"),
+        needs=[n.strip() for n in row.get("needs", "").split(";") if n.strip()],
+        now=now,
+        acting_user=acting_user,
+    )
+    actions.place_manually(
+        request,
+        provider,
+        reason="in place on day one (bulk import)",
+        rate=_decimal(row, "rate"),
+        now=now,
+        acting_user=acting_user,
+    )
+    if state == State.STARTED:
+        actions.start_package(request.package, at=now, acting_user=acting_user, reason="imported")
+
+
+HANDLERS: dict[str, Callable[[dict[str, str], datetime, Any], None]] = {
+    "providers": _import_provider,
+    "appointments": _import_appointment,
+    "people": _import_person,
+    "packages": _import_package,
+}

@@ -1,0 +1,82 @@
+"""Test helpers: a small market to place packages in (one framework, one zone's lot,
+invented providers). Used by the brokerage and commissioning tests."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from homecare.commissioning import market_actions
+from homecare.commissioning.models import Framework
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=LONDON)  # a Monday morning
+AREA = "GN2657268"  # in the west-leicester zone, URBAN band
+ZONE = "west-leicester"
+SCHEDULE = "Mon-Fri 07:30 45m x2; Sat-Sun 08:00 30m"
+
+
+def make_market(
+    council: Any,
+    *,
+    primes: int = 2,
+    supplementary: int = 1,
+    policy_kind: str = "prime_cascade",
+    policy_settings: dict[str, Any] | None = None,
+    name: str = "Test framework",
+) -> Framework:
+    """A framework with lot WL (zone west-leicester) and providers "Prime N (test)" etc.
+
+    Quality scores fall with N, so Prime 1 is the best; every rate is £20.00 an hour.
+    """
+    framework = market_actions.create_framework(
+        council=council,
+        name=name,
+        policy_kind=policy_kind,
+        policy_settings=policy_settings or {},
+        start_date=date(2026, 1, 5),
+        lots=[{"code": "WL", "name": "West Leicester", "zones": [ZONE]}],
+        acting_user=None,
+    )
+    lot = framework.lots.get(code="WL")
+    for tier, count in (("prime", primes), ("supplementary", supplementary)):
+        for n in range(1, count + 1):
+            provider = market_actions.create_provider(
+                f"{tier.title()} {n} (test)",
+                quality_score=Decimal(90) - n,
+                cqc_location_id=f"1-{1000 + n}",
+                acting_user=None,
+            )
+            market_actions.appoint_provider(
+                framework=framework,
+                lot=lot,
+                provider=provider,
+                tier=tier,
+                rank=n,
+                hourly_rate=Decimal("20.00"),
+                acting_user=None,
+            )
+    return framework
+
+
+def make_request(
+    framework: Framework, person_ref: str = "P-0001", *, acting_user: Any = None, **overrides: Any
+) -> Any:
+    """A request for a community package in AREA, made through the real action."""
+    from homecare.brokerage import actions
+
+    values: dict[str, Any] = {
+        "framework": framework,
+        "funding": "council",
+        "cohort": "older_people",
+        "source": "community",
+        "start_date": date(2026, 3, 9),
+        "now": NOW,
+        "acting_user": acting_user,
+    }
+    values.update(overrides)
+    visits = values.pop("visits", SCHEDULE)
+    area = values.pop("area_code", AREA)
+    return actions.create_request(person_ref, area, visits, **values)
