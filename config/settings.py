@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "homecare.accounts",
     "homecare.commissioning",
     "homecare.brokerage",
+    "homecare.insight",
     "django_tasks",
 ]
 
@@ -148,6 +149,14 @@ LOGGING = {
         "homecare": {"handlers": [], "level": "INFO", "propagate": True},
     },
 }
+
+# Offer emails (homecare.brokerage.notifications): printed to the console unless a real
+# backend is configured; tests get Django's locmem outbox. Links in emails start with the URL.
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "homecare@localhost")
+HOMECARE_SITE_URL = os.environ.get("HOMECARE_SITE_URL", "http://localhost:8000")
 
 if not DEBUG:
     from config.settings_production import production_settings

@@ -11,4 +11,6 @@ urlpatterns = [
     path("accounts/", include("homecare.accounts.urls")),
     path("api/v1/", include("homecare.api.urls")),
     path("", include("homecare.commissioning.urls")),
+    path("brokerage/", include("homecare.brokerage.urls")),
+    path("insight/", include("homecare.insight.urls")),
 ]

@@ -24,6 +24,9 @@ def _fast_passwords_and_static(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # WhiteNoise warns on every request while STATIC_ROOT (filled by collectstatic) is absent.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    # The demo brokers a few hundred packages; app tests need a handful (tests that want
+    # more set it themselves).
+    settings.HOMECARE_DEMO_PACKAGES = 12
 
 
 @pytest.fixture

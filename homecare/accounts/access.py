@@ -29,7 +29,14 @@ from homecare.accounts.models import Membership, Organisation
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-    from homecare.commissioning.models import RateCard, TenderEvaluation, Zone
+    from homecare.brokerage.models import BrokerageRequest, Offer, Placement
+    from homecare.commissioning.models import (
+        Framework,
+        Provider,
+        RateCard,
+        TenderEvaluation,
+        Zone,
+    )
 
 Role = Membership.Role
 COUNCIL_ROLES = frozenset({Role.COMMISSIONER, Role.BROKER, Role.FINANCE})
@@ -199,3 +206,173 @@ def rate_cards_for_organisation(organisation: Organisation | None) -> QuerySet[R
 
     cards = RateCard.objects.select_related("council")
     return cards if organisation is not None else cards.none()
+
+
+# --- brokerage through the API (tokens of councils and providers) -------------------------
+# A council's systems see the requests made through its own frameworks; a provider's systems
+# see only their own offers and the packages placed with them, never another provider's.
+
+
+def is_council_organisation(organisation: Organisation | None) -> bool:
+    return organisation is not None and organisation.kind == Organisation.Kind.COUNCIL
+
+
+def is_provider_organisation(organisation: Organisation | None) -> bool:
+    return organisation is not None and organisation.kind == Organisation.Kind.PROVIDER
+
+
+def provider_for_organisation(organisation: Organisation | None) -> Provider | None:
+    """The market's provider row of a provider organisation (None when it has none)."""
+    from homecare.commissioning.models import Provider
+
+    if not is_provider_organisation(organisation):
+        return None
+    return Provider.objects.filter(organisation=organisation).first()
+
+
+def frameworks_for_organisation(organisation: Organisation | None) -> QuerySet[Framework]:
+    """A council's own frameworks; nothing for anyone else."""
+    from homecare.commissioning.models import Framework
+
+    frameworks = Framework.objects.all()
+    if not is_council_organisation(organisation):
+        return frameworks.none()
+    return frameworks.filter(council=organisation)
+
+
+def requests_for_organisation(organisation: Organisation | None) -> QuerySet[BrokerageRequest]:
+    """The brokerage requests of a council's frameworks; nothing for providers or others."""
+    from homecare.brokerage.models import BrokerageRequest
+
+    requests = BrokerageRequest.objects.select_related(
+        "package__person__area__zone", "package__person__area__band", "placed_provider"
+    )
+    if not is_council_organisation(organisation):
+        return requests.none()
+    return requests.filter(framework__council=organisation)
+
+
+def request_for_organisation(organisation: Organisation | None, pk: int) -> BrokerageRequest:
+    """One request of the council's, or Http404 (never another council's)."""
+    requests = requests_for_organisation(organisation)
+    try:
+        return requests.get(pk=pk)
+    except requests.model.DoesNotExist:
+        raise Http404("No such request") from None
+
+
+def offers_for_organisation(organisation: Organisation | None) -> QuerySet[Offer]:
+    """Every offer made to the provider the organisation is; nothing for anyone else."""
+    from homecare.brokerage.models import Offer
+
+    offers = Offer.objects.select_related(
+        "request__package__person__area__zone", "request__package__person__area__band"
+    )
+    if not is_provider_organisation(organisation):
+        return offers.none()
+    return offers.filter(provider__organisation=organisation)
+
+
+def offer_for_organisation(organisation: Organisation | None, pk: int) -> Offer:
+    """One of the provider's own offers, or Http404: another provider's offer is not found,
+    so a provider cannot learn that it exists."""
+    offers = offers_for_organisation(organisation)
+    try:
+        return offers.get(pk=pk)
+    except offers.model.DoesNotExist:
+        raise Http404("No such offer") from None
+
+
+def placements_for_organisation(organisation: Organisation | None) -> QuerySet[Placement]:
+    """The live placements (packages in its care) of the provider the organisation is."""
+    from homecare.brokerage.models import Placement
+
+    placements = Placement.objects.select_related(
+        "package__person__area__zone", "package__person__area__band"
+    )
+    if not is_provider_organisation(organisation):
+        return placements.none()
+    return placements.filter(provider__organisation=organisation, ended_at__isnull=True)
+
+
+# --- brokerage pages ----------------------------------------------------------------------
+# Brokers and commissioners see their council's requests (through the framework's council);
+# a provider's users see only the offers made to their provider and the packages placed with
+# it; anyone else sees nothing. The person's reference is shown to a provider only once the
+# package is placed with it (the templates follow the querysets below).
+
+BROKERAGE_ROLES = frozenset({Role.BROKER, Role.COMMISSIONER})
+
+
+def providers_of(user: Any) -> list[Any]:
+    """The market providers whose organisation the user belongs to as a provider user."""
+    from homecare.commissioning.models import Provider
+
+    organisations = [m.organisation_id for m in memberships_of(user) if m.role == Role.PROVIDER]
+    if not organisations:
+        return []
+    return list(Provider.objects.filter(organisation_id__in=organisations).order_by("name"))
+
+
+def brokerage_requests_for(user: Any) -> QuerySet[Any]:
+    """The requests of the councils where the user is a broker or commissioner."""
+    from homecare.brokerage.models import BrokerageRequest
+
+    councils = councils_of(user, BROKERAGE_ROLES)
+    return BrokerageRequest.objects.filter(framework__council__in=councils).select_related(
+        "package__person__area__zone", "package__person__area__band", "framework"
+    )
+
+
+def brokerage_request_for(user: Any, pk: int) -> Any:
+    """One request of the user's council, or Http404 (never another council's)."""
+    requests = brokerage_requests_for(user)
+    try:
+        return requests.get(pk=pk)
+    except requests.model.DoesNotExist:
+        raise Http404("No such request") from None
+
+
+def offers_for(user: Any) -> QuerySet[Any]:
+    """The offers made to the user's providers (none for anyone else)."""
+    from homecare.brokerage.models import Offer
+
+    return Offer.objects.filter(provider__in=providers_of(user)).select_related(
+        "provider", "request__package__person__area__zone", "request__package__person__area__band"
+    )
+
+
+def offer_for(user: Any, pk: int) -> Any:
+    """One offer made to the user's provider, or Http404 (never another provider's)."""
+    offers = offers_for(user)
+    try:
+        return offers.get(pk=pk)
+    except offers.model.DoesNotExist:
+        raise Http404("No such offer") from None
+
+
+def placements_for(user: Any) -> QuerySet[Any]:
+    """The live placements with the user's providers: the only packages whose person a
+    provider's user may see."""
+    from homecare.brokerage.models import Placement
+
+    return Placement.objects.filter(
+        provider__in=providers_of(user), ended_at__isnull=True
+    ).select_related(
+        "provider", "request", "package__person__area__zone", "package__person__area__band"
+    )
+
+
+# --- insight (commissioner dashboard) -----------------------------------------------------
+# A council's commissioners and brokers see their own council's market figures; providers,
+# finance officers and outsiders do not (the figures name every provider's refusals).
+
+DASHBOARD_ROLES = frozenset({Role.COMMISSIONER, Role.BROKER})
+
+
+def dashboard_council_for(user: Any) -> Organisation:
+    """The council whose dashboard the user sees (the first by name), or PermissionDenied."""
+    councils = sorted(councils_of(user, DASHBOARD_ROLES), key=lambda council: council.name)
+    if not councils:
+        raise PermissionDenied("Only a council's commissioners and brokers see its dashboard.")
+    return councils[0]

@@ -22,6 +22,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     ]
     if access.has_role(user, {access.Role.COMMISSIONER}):
         items.append(("Tender evaluation", reverse("commissioning:tenders")))
+    if access.has_role(user, access.BROKERAGE_ROLES):
+        items.append(("Waiting list", reverse("brokerage:waiting-list")))
+    if access.has_role(user, access.DASHBOARD_ROLES):
+        items.append(("Dashboard", reverse("insight:dashboard")))
+    if access.has_role(user, {access.Role.PROVIDER}):
+        items.append(("Offers", reverse("brokerage:offers")))
+        items.append(("My packages", reverse("brokerage:packages")))
+        items.append(("Capacity", reverse("brokerage:capacity")))
     path = request.path
     nav = [
         {

@@ -2,7 +2,9 @@
 
 Every endpoint needs an organisation's API token (``Authorization: Bearer hc_...``; see
 ``docs/security.md``). Reads are decided in :mod:`homecare.accounts.access`, like the pages;
-errors are JSON ``{"detail": ..., "errors": [...]}`` with 400, 401 or 404.
+errors are JSON ``{"detail": ..., "errors": [...]}`` with 400, 401, 403 or 404. The
+brokerage endpoints are in :mod:`homecare.api.brokerage` (councils) and
+:mod:`homecare.api.offers` (providers); see ``docs/api.md``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from carecore.errors import InputError
 from homecare.accounts import access
 from homecare.api import schemas
 from homecare.api.auth import ApiTokenAuth, organisation_of
@@ -41,11 +44,18 @@ NOT_FOUND: dict[int, Any] = {**ERRORS, 404: schemas.ErrorOut}
 
 
 def _field_of(error: dict[str, Any]) -> tuple[str, str]:
-    """``("card_id", "path")`` from a pydantic error location such as ``("path", "card_id")``."""
-    location = [str(part) for part in error.get("loc", ())]
-    where = location[0] if location else "request"
-    field = ".".join(location[1:]) or where
-    return field, where
+    """``("card_id", "path")`` from a pydantic error location such as ``("path", "card_id")``;
+    ``("visits[0].minutes", "body")`` from ``("body", "payload", "visits", 0, "minutes")``."""
+    location = list(error.get("loc", ()))
+    where = str(location[0]) if location else "request"
+    parts = location[1:]
+    if where == "body" and parts[:1] == ["payload"]:
+        parts = parts[1:]  # the body's parameter name says nothing to the caller
+    field = ""
+    for part in parts:
+        # List positions as [i], so "visits[0].minutes" reads like the engine's own errors.
+        field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else str(part))
+    return field or where, where
 
 
 @api.exception_handler(ValidationError)
@@ -56,6 +66,20 @@ def bad_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         errors.append({"field": field, "location": where, "message": str(error.get("msg", ""))})
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "Bad request"
     return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
+
+
+@api.exception_handler(InputError)
+def bad_value(request: HttpRequest, exc: InputError) -> HttpResponse:
+    # Raised by the actions and the engine inside their transactions, so nothing was saved.
+    field = exc.key or "request"
+    return api.create_response(
+        request,
+        {
+            "detail": f"{field}: {exc.message}",
+            "errors": [{"field": field, "location": "body", "message": exc.message}],
+        },
+        status=400,
+    )
 
 
 @api.exception_handler(AuthenticationError)
@@ -192,3 +216,11 @@ def rate_card(request: HttpRequest, card_id: int) -> dict[str, Any]:
     if card is None:
         raise HttpError(404, f"card_id: no rate card with the id {card_id}")
     return _rate_card_row(card)
+
+
+# --- brokerage: requests for councils, offers, packages and capacity for providers --------
+
+from homecare.api import brokerage, offers  # noqa: E402  (the routers need the api above)
+
+api.add_router("", brokerage.router)
+api.add_router("", offers.router)

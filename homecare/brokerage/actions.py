@@ -263,6 +263,7 @@ def send_next_round(request: BrokerageRequest, *, now: datetime, acting_user: An
     )
     request.round_number = offer_round.number
     request.save(update_fields=["round_number"])
+    _email_after_commit([offer.pk for offer in offers])
     _move(
         request,
         State.OFFERED,
@@ -271,6 +272,13 @@ def send_next_round(request: BrokerageRequest, *, now: datetime, acting_user: An
         reason=f"round {offer_round.number}: {len(offers)} offer(s), {offer_round.tier}",
     )
     return list(offers)
+
+
+def _email_after_commit(offer_ids: list[int]) -> None:
+    """The offered providers' users are emailed once the round is committed."""
+    from homecare.brokerage.notifications import notify_new_offers
+
+    transaction.on_commit(lambda: notify_new_offers(offer_ids))
 
 
 @transaction.atomic

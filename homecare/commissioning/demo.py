@@ -136,3 +136,6 @@ def _load_market(organisations: dict[str, Organisation], geo: Any, acting_user: 
                 hourly_rate=rate,
                 acting_user=acting_user,
             )
+    from homecare.brokerage.demo import load_market  # the packages need this framework
+
+    load_market(framework, acting_user=acting_user)

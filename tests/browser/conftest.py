@@ -82,6 +82,8 @@ def _static_assets_built() -> None:
 def demo(transactional_db: Any, settings: Any) -> Any:
     """The demo data in the live server's database (passwords hashed cheaply for speed)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The journeys need a market with life in it, not the full few hundred demo packages.
+    settings.HOMECARE_DEMO_PACKAGES = 16
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     from homecare.commissioning.demo import load_demo
 

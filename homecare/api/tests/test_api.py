@@ -20,6 +20,13 @@ PATHS = {
     "/api/v1/zones/{code}",
     "/api/v1/rate-cards",
     "/api/v1/rate-cards/{card_id}",
+    "/api/v1/requests",
+    "/api/v1/requests/{request_id}",
+    "/api/v1/offers",
+    "/api/v1/offers/{offer_id}/accept",
+    "/api/v1/offers/{offer_id}/decline",
+    "/api/v1/packages",
+    "/api/v1/capacity",
 }
 
 
@@ -41,7 +48,9 @@ def token_b(provider_b: Organisation) -> str:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", sorted(p for p in PATHS if "{" not in p))
+@pytest.mark.parametrize(
+    "path", sorted(p for p in PATHS if "{" not in p and p != "/api/v1/capacity")
+)
 def test_every_endpoint_refuses_a_request_without_a_token(client: Client, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 401

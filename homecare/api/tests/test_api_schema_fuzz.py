@@ -29,15 +29,48 @@ def _schema() -> Any:
 
 
 schema = _schema()
+positive_data_acceptance = st.checks.positive_data_acceptance
+
+
+COUNCIL_PATHS = ("/requests",)
 
 
 @pytest.fixture
-def token(provider_a: Organisation, geography: Any, leicestershire_card: Any) -> str:
-    """A provider's token, with zones and a rate card stored so the answers have content."""
-    return actions.issue_api_token(provider_a, "schemathesis", acting_user=None)[1]
+def tokens(council: Organisation, geography: Any, leicestershire_card: Any) -> dict[str, str]:
+    """A council's token and a provider's, over a demo-like market: a prime-cascade framework
+    in west-leicester with a request already offered to the provider, so the provider's
+    endpoints have content and the council's requests have somewhere to go."""
+    from homecare.brokerage.testing import make_market, make_request
+    from homecare.commissioning.models import Provider
+
+    framework = make_market(council)
+    offered = make_request(framework, "P-FUZZ-0001")
+    from homecare.brokerage import actions as brokerage
+
+    brokerage.send_next_round(offered, now=offered.created_at, acting_user=None)
+    provider = Provider.objects.get(name="Prime 1 (test)")
+    return {
+        "council": actions.issue_api_token(council, "schemathesis", acting_user=None)[1],
+        "provider": actions.issue_api_token(
+            provider.organisation, "schemathesis", acting_user=None
+        )[1],
+    }
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-def test_no_operation_gives_a_server_error_or_breaks_its_schema(case: Any, token: str) -> None:
-    case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
+# Derandomised so a CI run is reproducible; raise max_examples locally to hunt further.
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+def test_no_operation_gives_a_server_error_or_breaks_its_schema(
+    case: Any, tokens: dict[str, str]
+) -> None:
+    # Each operation with the kind of token it is for: a council's for requests, a provider's
+    # for the rest (the 403 for the wrong kind is tested in test_brokerage_api_offers).
+    path = case.operation.path
+    kind = "council" if path.startswith(COUNCIL_PATHS) else "provider"
+    # Schema-valid is not always acceptable: an area or zone code the schema cannot enumerate
+    # (they live in the database) is rightly a 400 naming the field, so the check that every
+    # schema-valid request succeeds is left out; every other check runs.
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {tokens[kind]}"},
+        excluded_checks=[positive_data_acceptance],
+    )

@@ -1,0 +1,207 @@
+"""Load benchmark: 50 provider systems listing and answering offers through the API.
+
+Not a test. Serves the app with gunicorn on PostgreSQL (``DATABASE_URL`` must name a
+scratch PostgreSQL database: it is migrated and filled with the demo), issues an API token
+to each of the demo's provider organisations, then runs 50 simulated provider users as
+threads on 127.0.0.1 for ``--seconds``: each lists its offers (``GET /api/v1/offers``) and
+now and then declines one (``POST /api/v1/offers/{id}/decline``; a 400 "already answered" or
+"expired" is a normal answer in a race, not an error). The baseline, measured in the same run
+by the same threads, is the sign-in page (no database query beyond the session).
+
+Reports p50/p95/p99 latency in ms and errors (5xx, connection failures, unexpected 4xx)
+for each kind of call, and appends a section to ``docs/benchmarks.md`` with ``--record``.
+
+    DATABASE_URL=postgres://... .venv/bin/python benchmarks/offers_load.py --seconds 60 --record
+
+Needs gunicorn (``gunicorn==23.0.0`` or later in pyproject's dev extras).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST, PORT = "127.0.0.1", 8765
+USERS = 50
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * fraction
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (rank - low) * (ordered[high] - ordered[low])
+
+
+def _prepare(env: dict[str, str]) -> list[str]:
+    """Migrate, load the demo, and issue one token per provider; returns the plaintexts."""
+    python = sys.executable
+    subprocess.run(
+        [python, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    subprocess.run(
+        [python, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
+    script = (
+        "from homecare.accounts.actions import issue_api_token\n"
+        "from homecare.commissioning.models import Provider\n"
+        "import json\n"
+        "print(json.dumps([issue_api_token(p.organisation, 'load benchmark', acting_user=None)[1]"
+        " for p in Provider.objects.select_related('organisation')]))\n"
+    )
+    out = subprocess.run(
+        [python, "manage.py", "shell", "-v0", "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return list(json.loads(out.strip().splitlines()[-1]))
+
+
+class Results:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.times: dict[str, list[float]] = {}
+        self.errors: dict[str, int] = {}
+
+    def add(self, kind: str, ms: float, ok: bool) -> None:
+        with self.lock:
+            self.times.setdefault(kind, []).append(ms)
+            self.errors[kind] = self.errors.get(kind, 0) + (not ok)
+
+
+def _call(
+    conn: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    token: str | None,
+    body: dict[str, str] | None = None,
+) -> tuple[int, bytes, float]:
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    start = time.perf_counter()
+    conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+    response = conn.getresponse()
+    data = response.read()
+    return response.status, data, (time.perf_counter() - start) * 1000
+
+
+def _user(token: str, seed: int, until: float, results: Results) -> None:
+    rng = random.Random(seed)
+    conn = http.client.HTTPConnection(HOST, PORT, timeout=10)
+    while time.monotonic() < until:
+        try:
+            status, _, ms = _call(conn, "GET", "/accounts/sign-in/", None)
+            results.add("baseline: sign-in page", ms, status == 200)
+            status, data, ms = _call(conn, "GET", "/api/v1/offers", token)
+            results.add("list offers", ms, status == 200)
+            offers = json.loads(data) if status == 200 else []
+            open_offers = [o for o in offers if o.get("status") == "open"]
+            if open_offers and rng.random() < 0.2:
+                offer = rng.choice(open_offers)
+                status, _, ms = _call(
+                    conn,
+                    "POST",
+                    f"/api/v1/offers/{offer['id']}/decline",
+                    token,
+                    {"reason": "load benchmark"},
+                )
+                results.add("decline offer", ms, status in (200, 400, 404, 409))
+        except (OSError, http.client.HTTPException):
+            results.add("connection", 0.0, False)
+            conn.close()
+            conn = http.client.HTTPConnection(HOST, PORT, timeout=10)
+        time.sleep(rng.uniform(0.05, 0.25))  # think time: a provider's system polling
+    conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--record", action="store_true", help="append to docs/benchmarks.md")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("set DATABASE_URL to a scratch PostgreSQL database")
+    env = {**os.environ, "DJANGO_DEBUG": "1"}
+    tokens = _prepare(env)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"{HOST}:{PORT}",
+            "--workers",
+            str(args.workers),
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        time.sleep(3)
+        results = Results()
+        until = time.monotonic() + args.seconds
+        threads = [
+            threading.Thread(target=_user, args=(tokens[i % len(tokens)], i, until, results))
+            for i in range(USERS)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=args.seconds + 30)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # only the gunicorn this script started
+        server.wait(timeout=10)
+    lines = [
+        f"| {kind} | {len(ms)} | {statistics.median(ms):.1f} | {_percentile(ms, 0.95):.1f} | "
+        f"{_percentile(ms, 0.99):.1f} | {results.errors[kind]} |"
+        for kind, ms in sorted(results.times.items())
+        if ms
+    ]
+    table = "\n".join(
+        [
+            "| call | requests | p50 ms | p95 ms | p99 ms | errors |",
+            "|---|---:|---:|---:|---:|---:|",
+            *lines,
+        ]
+    )
+    print(table)
+    if args.record:
+        cpu = platform.processor() or platform.machine()
+        machine = f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        section = (
+            f"\n## Offers API under load ({datetime.now(UTC):%Y-%m-%d})\n\n"
+            f"`benchmarks/offers_load.py --seconds {args.seconds:g}`: {USERS} provider systems "
+            f"on loopback, gunicorn with {args.workers} workers on PostgreSQL; machine: {machine}. "
+            "Target: p95 under 200 ms and no errors.\n\n" + table + "\n"
+        )
+        with (ROOT / "docs" / "benchmarks.md").open("a", encoding="utf-8") as handle:
+            handle.write(section)
+
+
+if __name__ == "__main__":
+    main()

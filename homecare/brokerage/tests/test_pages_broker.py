@@ -1,0 +1,241 @@
+"""The broker's pages: the new request form, the waiting list and each request's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from homecare.accounts import actions as accounts
+from homecare.brokerage import actions
+from homecare.brokerage.forms import RequestForm
+from homecare.brokerage.models import BrokerageRequest, Offer, Package, Person, Placement
+from homecare.brokerage.testing import AREA, NOW
+from homecare.commissioning.models import Provider
+
+pytestmark = pytest.mark.django_db
+
+NEW = reverse("brokerage:new-request")
+
+
+def _form(framework: Any, **changes: str) -> dict[str, str]:
+    data = {
+        "person_ref": "P-PAGE-1",
+        "area": AREA,
+        "framework": str(framework.pk),
+        "funding": "council",
+        "cohort": "older_people",
+        "source": "community",
+        "priority": "normal",
+        "start_day": "9",
+        "start_month": "3",
+        "start_year": "2026",
+        "needs": "medication, hoist",
+        "visit_rows": "4",
+        "visit-1-day": "0",
+        "visit-1-window_start": "07:30",
+        "visit-1-window_minutes": "30",
+        "visit-1-minutes": "45",
+        "visit-1-carers": "2",
+        "visit-2-day": "0",
+        "visit-2-window_start": "12:00",
+        "visit-2-window_minutes": "30",
+        "visit-2-minutes": "30",
+        "visit-2-carers": "1",
+        "visit-2-critical": "on",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_broker_creates_a_request_and_the_first_round_goes_out_by_email(
+    signed_in: Any, broker: Any, framework: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    prime = Provider.objects.get(name="Prime 1 (test)")
+    user = accounts.create_persona(
+        "prime_user",
+        password="x" * 12,
+        organisation=prime.organisation,
+        role="provider",
+        acting_user=None,
+    )
+    user.email = "offers@prime-one.invalid"
+    user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in(broker).post(NEW, _form(framework))
+    request = BrokerageRequest.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("brokerage:request", args=[request.pk])
+    assert request.state == "offered"
+    assert request.created_by == broker
+    package = request.package
+    assert package.visits.count() == 2
+    assert package.needs == ["hoist", "medication"]
+    assert str(package.carer_hours_per_week) == "2.00"  # 45 min x2 + 30 min, once a week
+    assert request.offers.get().provider == prime
+    assert len(mail.outbox) == 1
+    email = mail.outbox[0]
+    assert email.to == ["offers@prime-one.invalid"]
+    assert "West Leicester" in email.subject or "Leicester" in email.body
+    assert "P-PAGE-1" not in email.subject + email.body  # no personal data by email
+    assert "medication" not in email.body
+    assert reverse("brokerage:offers") in email.body
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"visit-2-minutes": "0"}, "Visit 2: minutes must be more than 0"),
+        ({"visit-2-window_start": "08:00"}, "Visits 1 and 2 overlap"),
+        ({"visit-2-window_start": "25:99"}, "Visit 2: start time"),
+        ({"person_ref": ""}, "Enter the person&#x27;s reference"),
+        ({"area": "NOWHERE"}, "Select an area"),
+        ({"start_month": "13"}, "Start date must be a real date"),
+        (
+            {
+                "visit-1-day": "",
+                "visit-1-window_start": "",
+                "visit-1-minutes": "",
+                "visit-2-day": "",
+                "visit-2-window_start": "",
+                "visit-2-minutes": "",
+            },
+            "Enter at least one visit",
+        ),
+    ],
+)
+def test_bad_input_is_named_in_the_error_summary_and_nothing_is_saved(
+    signed_in: Any, broker: Any, framework: Any, changes: dict[str, str], message: str
+) -> None:
+    response = signed_in(broker).post(NEW, _form(framework, **changes))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "govuk-error-summary" in html
+    assert message in html
+    assert response.context["form"].errors
+    assert not Person.objects.exists() and not Package.objects.exists()
+
+
+def test_the_overlap_error_names_the_rows_the_broker_sees_when_spare_rows_come_first(
+    signed_in: Any, broker: Any, framework: Any
+) -> None:
+    data = _form(framework, **{"visit-2-window_start": "08:00"})
+    # Move visit 2 to row 4, leaving rows 2 and 3 empty.
+    for name in ("day", "window_start", "window_minutes", "minutes", "carers", "critical"):
+        data[f"visit-4-{name}"] = data.pop(f"visit-2-{name}", "")
+    response = signed_in(broker).post(NEW, data)
+    html = response.content.decode()
+    assert "Visits 1 and 4 overlap" in html
+    assert 'href="#visit-4-window_start"' in html
+
+
+def test_add_another_visit_shows_one_more_row_and_keeps_what_was_typed(
+    signed_in: Any, broker: Any, framework: Any
+) -> None:
+    response = signed_in(broker).post(NEW, {**_form(framework), "add_visit": "1"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="visit-5-day"' in html
+    assert 'value="P-PAGE-1"' in html
+    assert "govuk-error-summary" not in html
+    assert not BrokerageRequest.objects.exists()
+
+
+def test_the_form_caps_a_forged_row_count() -> None:
+    form = RequestForm(areas=[], frameworks=[], rows=10_000)
+    assert form.rows == 40
+
+
+def test_the_waiting_list_separates_hospital_discharge_from_community(
+    signed_in: Any, broker: Any, new_request: Any
+) -> None:
+    community = new_request("P-1")
+    hospital = new_request("P-2", source="hospital_discharge")
+    response = signed_in(broker).get(reverse("brokerage:waiting-list"))
+    tables = {key: rows for key, _, rows in response.context["tables"]}
+    assert [r.pk for r in tables["community"]] == [community.pk]
+    assert [r.pk for r in tables["hospital"]] == [hospital.pk]
+    assert "P-1" not in response.content.decode()  # references stay on the request page
+
+
+def test_a_request_page_shows_offers_answers_and_history(
+    signed_in: Any, broker: Any, new_request: Any
+) -> None:
+    request = new_request("P-HIST")
+    actions.send_next_round(request, now=NOW, acting_user=broker)
+    offer = request.offers.get()
+    actions.answer_offer(offer, accepted=False, reason="no carers free", now=NOW, acting_user=None)
+    html = signed_in(broker).get(reverse("brokerage:request", args=[request.pk])).content.decode()
+    assert "P-HIST" in html
+    assert "no carers free" in html
+    assert "Prime 1 (test)" in html and "Declined" in html
+    assert "Requested to offered" in html
+
+
+def test_a_broker_places_by_hand_with_a_reason_and_a_missing_reason_is_an_error(
+    signed_in: Any, broker: Any, new_request: Any
+) -> None:
+    request = new_request()
+    provider = Provider.objects.get(name="Supplementary 1 (test)")
+    url = reverse("brokerage:request", args=[request.pk])
+    client = signed_in(broker)
+    bad = client.post(url, {"action": "place", "place-provider": provider.pk, "place-reason": ""})
+    assert bad.status_code == 200
+    assert 'href="#place-reason"' in bad.content.decode()
+    assert not Placement.objects.exists()
+    good = client.post(
+        url, {"action": "place", "place-provider": provider.pk, "place-reason": "spot purchase"}
+    )
+    assert good.status_code == 302
+    placement = Placement.objects.get()
+    assert (placement.provider, placement.by, placement.reason) == (
+        provider,
+        broker,
+        "spot purchase",
+    )
+
+
+def test_a_broker_transfers_a_placed_package_to_another_provider(
+    signed_in: Any, broker: Any, new_request: Any
+) -> None:
+    request = new_request()
+    spot = Provider.objects.get(name="Supplementary 1 (test)")
+    lead = Provider.objects.get(name="Prime 1 (test)")
+    actions.place_manually(request, spot, reason="contingency", now=NOW, acting_user=broker)
+    response = signed_in(broker).post(
+        reverse("brokerage:request", args=[request.pk]),
+        {"action": "transfer", "transfer-provider": lead.pk, "transfer-reason": "to the lead"},
+    )
+    new = BrokerageRequest.objects.exclude(pk=request.pk).get()
+    assert response["Location"] == reverse("brokerage:request", args=[new.pk])
+    assert new.placed_provider == lead
+    request.refresh_from_db()
+    assert request.state == "transferred"
+
+
+def test_a_broker_withdraws_a_request_and_its_open_offers_close(
+    signed_in: Any, broker: Any, new_request: Any
+) -> None:
+    request = new_request()
+    actions.send_next_round(request, now=NOW, acting_user=broker)
+    signed_in(broker).post(
+        reverse("brokerage:request", args=[request.pk]),
+        {"action": "withdraw", "withdraw-reason": "person moved away"},
+    )
+    request.refresh_from_db()
+    assert request.state == "withdrawn"
+    assert request.offers.get().status == Offer.Status.WITHDRAWN
+
+
+def test_sending_a_round_while_one_is_open_says_why_not(
+    signed_in: Any, broker: Any, new_request: Any
+) -> None:
+    request = new_request()
+    actions.send_next_round(request, now=NOW, acting_user=broker)
+    response = signed_in(broker).post(
+        reverse("brokerage:request", args=[request.pk]), {"action": "next_round"}, follow=True
+    )
+    assert "No round sent: round 1 is still open" in response.content.decode()
+    assert Offer.objects.count() == 1

@@ -1,0 +1,296 @@
+"""The provider's pages (inbox, answers, packages, capacity) and who may see what."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from homecare.accounts import actions as accounts
+from homecare.brokerage import actions
+from homecare.brokerage.models import Offer, Placement
+from homecare.brokerage.testing import make_request
+from homecare.commissioning.models import CapacityDeclaration, Provider
+
+pytestmark = pytest.mark.django_db
+
+
+def _user_of(provider_name: str, username: str) -> Any:
+    provider = Provider.objects.get(name=provider_name)
+    return accounts.create_persona(
+        username,
+        password="x" * 12,
+        organisation=provider.organisation,
+        role="provider",
+        acting_user=None,
+    )
+
+
+@pytest.fixture
+def prime_1(framework: Any) -> Any:
+    return _user_of("Prime 1 (test)", "prime_1_user")
+
+
+@pytest.fixture
+def prime_2(framework: Any) -> Any:
+    return _user_of("Prime 2 (test)", "prime_2_user")
+
+
+@pytest.fixture
+def offered(framework: Any, broker: Any) -> Any:
+    """A request offered now to Prime 1 (the best prime), its deadline a day away."""
+    now = timezone.now()
+    request = make_request(framework, "P-SECRET-7", acting_user=broker, now=now)
+    actions.send_next_round(request, now=now, acting_user=broker)
+    return request.offers.get()
+
+
+def _answer(offer: Offer, answer: str, reason: str = "") -> dict[str, str]:
+    return {"answer": answer, "reason": reason}
+
+
+def test_the_inbox_shows_the_offer_but_not_who_the_person_is(
+    signed_in: Any, prime_1: Any, offered: Offer
+) -> None:
+    response = signed_in(prime_1).get(reverse("brokerage:offers"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert reverse("brokerage:offer", args=[offered.pk]) in html
+    assert offered.request.package.person.area.name in html
+    assert "P-SECRET-7" not in html
+    page = signed_in(prime_1).get(reverse("brokerage:offer", args=[offered.pk])).content.decode()
+    assert "Monday" in page and "07:30 to 08:00" in page  # the schedule
+    assert "8.5 carer hours" in page
+    assert "P-SECRET-7" not in page
+
+
+def test_another_provider_gets_404_for_the_offer_page(
+    signed_in: Any, prime_2: Any, offered: Offer
+) -> None:
+    url = reverse("brokerage:offer", args=[offered.pk])
+    assert signed_in(prime_2).get(url).status_code == 404
+
+
+def test_accepting_places_the_package_and_reveals_the_person_in_my_packages(
+    signed_in: Any, prime_1: Any, offered: Offer
+) -> None:
+    client = signed_in(prime_1)
+    response = client.post(
+        reverse("brokerage:offer", args=[offered.pk]), _answer(offered, "accept")
+    )
+    assert response["Location"] == reverse("brokerage:packages")
+    placement = Placement.objects.get()
+    assert placement.provider.name == "Prime 1 (test)"
+    assert placement.offer == offered
+    html = client.get(reverse("brokerage:packages")).content.decode()
+    assert "P-SECRET-7" in html
+    assert "Mon-Fri 07:30 45m x2; Sat-Sun 08:00 30m" in html  # alike visits grouped
+
+
+def test_declining_needs_a_reason_and_then_the_next_round_goes_out(
+    signed_in: Any, prime_1: Any, offered: Offer
+) -> None:
+    client = signed_in(prime_1)
+    url = reverse("brokerage:offer", args=[offered.pk])
+    response = client.post(url, _answer(offered, "decline"))
+    assert response.status_code == 200
+    assert "Enter the reason you are declining" in response.content.decode()
+    assert 'href="#reason"' in response.content.decode()
+    offered.refresh_from_db()
+    assert offered.status == Offer.Status.OPEN
+    client.post(url, _answer(offered, "decline", "no carers in that area"))
+    offered.refresh_from_db()
+    assert (offered.status, offered.reason) == (Offer.Status.DECLINED, "no carers in that area")
+    assert offered.request.offers.filter(status=Offer.Status.OPEN).get().provider.name == (
+        "Prime 2 (test)"
+    )
+
+
+def test_no_answer_selected_is_an_error_naming_the_field(
+    signed_in: Any, prime_1: Any, offered: Offer
+) -> None:
+    response = signed_in(prime_1).post(reverse("brokerage:offer", args=[offered.pk]), {})
+    assert "Select accept or decline" in response.content.decode()
+
+
+def test_an_answered_offer_gets_a_clear_message_not_an_error(
+    signed_in: Any, prime_1: Any, offered: Offer
+) -> None:
+    client = signed_in(prime_1)
+    url = reverse("brokerage:offer", args=[offered.pk])
+    client.post(url, _answer(offered, "decline", "full"))
+    response = client.post(url, _answer(offered, "accept"), follow=True)
+    assert response.status_code == 200
+    assert "Your answer was not recorded: this offer was already declined" in (
+        response.content.decode()
+    )
+
+
+def test_an_expired_offer_gets_a_clear_message(
+    signed_in: Any, prime_1: Any, offered: Offer
+) -> None:
+    Offer.objects.filter(pk=offered.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    response = signed_in(prime_1).post(
+        reverse("brokerage:offer", args=[offered.pk]), _answer(offered, "accept"), follow=True
+    )
+    assert "Your answer was not recorded: this offer expired" in response.content.decode()
+    assert not Placement.objects.exists()
+
+
+def test_the_second_of_two_racing_providers_is_told_it_is_already_placed(
+    signed_in: Any, broker: Any, framework: Any
+) -> None:
+    # An open framework offers everyone at once: the first acceptance wins.
+    framework.policy_kind = "open_framework"
+    framework.save()
+    first, second = _user_of("Prime 1 (test)", "first"), _user_of("Prime 2 (test)", "second")
+    now = timezone.now()
+    request = make_request(framework, "P-RACE", acting_user=broker, now=now)
+    actions.send_next_round(request, now=now, acting_user=broker)
+    offer_1 = request.offers.get(provider__name="Prime 1 (test)")
+    offer_2 = request.offers.get(provider__name="Prime 2 (test)")
+    signed_in(first).post(reverse("brokerage:offer", args=[offer_1.pk]), _answer(offer_1, "accept"))
+    response = signed_in(second).post(
+        reverse("brokerage:offer", args=[offer_2.pk]), _answer(offer_2, "accept"), follow=True
+    )
+    assert "this package has already been placed" in response.content.decode()
+    assert Placement.objects.get().provider.name == "Prime 1 (test)"
+
+
+def test_a_closed_offer_page_says_so_and_has_no_form(
+    signed_in: Any, prime_1: Any, offered: Offer
+) -> None:
+    client = signed_in(prime_1)
+    client.post(reverse("brokerage:offer", args=[offered.pk]), _answer(offered, "decline", "full"))
+    page = client.get(reverse("brokerage:offer", args=[offered.pk])).content.decode()
+    assert "This offer is closed" in page
+    assert 'name="answer"' not in page
+
+
+def test_my_packages_pages_through_many_placements(
+    signed_in: Any, prime_1: Any, framework: Any, broker: Any
+) -> None:
+    from homecare.brokerage.views import PAGE_SIZE
+
+    prime = Provider.objects.get(name="Prime 1 (test)")
+    now = timezone.now()
+    for n in range(PAGE_SIZE + 1):
+        request = make_request(framework, f"P-MANY-{n:03}", acting_user=broker, now=now)
+        actions.place_manually(request, prime, reason="test", now=now, acting_user=broker)
+    client = signed_in(prime_1)
+    first = client.get(reverse("brokerage:packages")).content.decode()
+    second = client.get(reverse("brokerage:packages") + "?page=2").content.decode()
+    assert first.count("P-MANY-") == PAGE_SIZE and second.count("P-MANY-") == 1
+    assert "P-MANY-050" in first and "P-MANY-000" in second  # newest first
+
+
+def test_a_provider_declares_capacity_per_zone_for_a_week(signed_in: Any, prime_1: Any) -> None:
+    client = signed_in(prime_1)
+    page = client.get(reverse("brokerage:capacity"))
+    week = page.context["week"]
+    response = client.post(
+        reverse("brokerage:capacity"), {"week_starting": week, "zone-west-leicester": "37.5"}
+    )
+    assert response.status_code == 302
+    declaration = CapacityDeclaration.objects.get()
+    assert (str(declaration.free_hours), declaration.week_starting.isoformat()) == ("37.50", week)
+    assert declaration.declared_by == prime_1
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("lots", "must be a number"), ("-3", "must be 0 to 10,000"), ("", "at least one zone")],
+)
+def test_bad_capacity_is_named_and_nothing_is_saved(
+    signed_in: Any, prime_1: Any, value: str, message: str
+) -> None:
+    client = signed_in(prime_1)
+    week = client.get(reverse("brokerage:capacity")).context["week"]
+    response = client.post(
+        reverse("brokerage:capacity"), {"week_starting": week, "zone-west-leicester": value}
+    )
+    assert message in response.content.decode()
+    assert not CapacityDeclaration.objects.exists()
+
+
+# --- who sees what ---------------------------------------------------------------------------
+
+
+def test_another_provider_never_sees_the_offer_nor_can_answer_it(
+    signed_in: Any, prime_2: Any, offered: Offer
+) -> None:
+    client = signed_in(prime_2)
+    inbox = client.get(reverse("brokerage:offers")).content.decode()
+    assert reverse("brokerage:offer", args=[offered.pk]) not in inbox
+    response = client.post(
+        reverse("brokerage:offer", args=[offered.pk]), _answer(offered, "accept")
+    )
+    assert response.status_code == 404
+    assert not Placement.objects.exists()
+
+
+def test_another_provider_never_sees_a_package_placed_elsewhere(
+    signed_in: Any, prime_1: Any, prime_2: Any, offered: Offer
+) -> None:
+    actions.answer_offer(offered, accepted=True, now=timezone.now(), acting_user=prime_1)
+    html = signed_in(prime_2).get(reverse("brokerage:packages")).content.decode()
+    assert "P-SECRET-7" not in html
+    assert "No packages are placed with you" in html
+
+
+def test_a_provider_user_without_a_market_provider_sees_no_offers(
+    signed_in: Any, provider_a_user: Any, offered: Offer
+) -> None:
+    client = signed_in(provider_a_user)
+    assert "You have no open offers" in client.get(reverse("brokerage:offers")).content.decode()
+    assert client.post(reverse("brokerage:offer", args=[offered.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["waiting-list", "new-request"])
+def test_providers_and_the_outsider_are_refused_the_broker_pages(
+    signed_in: Any, provider_a_user: Any, outsider: Any, name: str
+) -> None:
+    for user in (provider_a_user, outsider):
+        assert signed_in(user).get(reverse(f"brokerage:{name}")).status_code == 403
+
+
+def test_a_provider_cannot_open_a_request_page(
+    signed_in: Any, prime_1: Any, offered: Offer
+) -> None:
+    url = reverse("brokerage:request", args=[offered.request_id])
+    assert signed_in(prime_1).get(url).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["offers", "packages", "capacity"])
+def test_council_staff_and_the_outsider_are_refused_the_provider_pages(
+    signed_in: Any, broker: Any, outsider: Any, name: str
+) -> None:
+    for user in (broker, outsider):
+        assert signed_in(user).get(reverse(f"brokerage:{name}")).status_code == 403
+
+
+def test_anonymous_users_are_sent_to_sign_in(client: Any, offered: Offer) -> None:
+    for url in (reverse("brokerage:offers"), reverse("brokerage:request", args=[offered.pk])):
+        assert "/accounts/sign-in/" in client.get(url)["Location"]
+
+
+def test_brokers_and_commissioners_see_their_councils_requests_not_anothers(
+    signed_in: Any, broker: Any, commissioner: Any, offered: Offer, geography: Any
+) -> None:
+    from homecare.accounts.models import Organisation
+    from homecare.brokerage.testing import make_market
+
+    url = reverse("brokerage:request", args=[offered.request_id])
+    assert signed_in(commissioner).get(url).status_code == 200
+    other = accounts.create_organisation(
+        "Elsewhere Council (test)", kind=Organisation.Kind.COUNCIL, acting_user=None
+    )
+    elsewhere = make_request(make_market(other, primes=0, supplementary=0, name="Other"), "P-X")
+    assert (
+        signed_in(broker).get(reverse("brokerage:request", args=[elsewhere.pk])).status_code == 404
+    )
+    waiting = signed_in(broker).get(reverse("brokerage:waiting-list")).context["tables"]
+    assert elsewhere.pk not in [r.pk for _, _, rows in waiting for r in rows]

@@ -1,0 +1,114 @@
+"""The database as the KPI engine's plain records, for one council, in a few queries.
+
+``carecore.reports.brokerage_kpis`` computes; this module only reads. A request's tier is its
+placed provider's tier in the lot covering the package's zone (``spot`` when the provider is
+not appointed there); a request made by a transfer (placed the moment it was made, after an
+earlier request of the same package was transferred) is marked so time to place skips it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from carecore.reports.brokerage_kpis import CapacityRecord, OfferRecord, RequestRecord
+from homecare.accounts.models import Organisation
+from homecare.brokerage.models import BrokerageRequest, Offer, State
+from homecare.commissioning.market_actions import monday_of
+from homecare.commissioning.market_models import Appointment, CapacityDeclaration
+from homecare.commissioning.models import Zone
+
+
+@dataclass(frozen=True)
+class MarketRecords:
+    requests: list[RequestRecord]
+    offers: list[OfferRecord]
+    capacity: list[CapacityRecord]
+    zones: list[tuple[str, str]]  # (code, name) in name order
+
+
+def _tiers(council: Organisation) -> dict[tuple[int, str], str]:
+    tiers: dict[tuple[int, str], str] = {}
+    rows = Appointment.objects.filter(framework__council=council, active=True).values_list(
+        "provider_id", "lot__zones__code", "tier"
+    )
+    for provider_id, zone_code, tier in rows:
+        tiers.setdefault((provider_id, zone_code), tier)
+    return tiers
+
+
+def request_records(council: Organisation) -> list[RequestRecord]:
+    tiers = _tiers(council)
+    rows = list(
+        BrokerageRequest.objects.filter(framework__council=council)
+        .order_by("package_id", "pk")
+        .values_list(
+            "pk",
+            "package_id",
+            "package__person__reference",
+            "state",
+            "package__source",
+            "package__person__area__zone__code",
+            "package__carer_hours_per_week",
+            "created_at",
+            "placed_at",
+            "placed_provider_id",
+            "placed_provider__name",
+        )
+    )
+    transferred = {row[1] for row in rows if row[3] == State.TRANSFERRED}
+    records = []
+    for pk, package, person, state, source, zone, hours, created, placed, pid, pname in rows:
+        records.append(
+            RequestRecord(
+                ref=str(pk),
+                person=person,
+                state=state,
+                source=source,
+                zone=zone,
+                carer_hours_per_week=hours,
+                created_at=created,
+                placed_at=placed,
+                provider=pname or "",
+                tier=tiers.get((pid, zone), "spot") if pid else "",
+                by_transfer=package in transferred and placed == created,
+            )
+        )
+    return records
+
+
+def offer_records(council: Organisation, *, since: datetime) -> list[OfferRecord]:
+    return [
+        OfferRecord(provider=name, status=status, sent_at=sent)
+        for name, status, sent in Offer.objects.filter(
+            request__framework__council=council, sent_at__gte=since
+        ).values_list("provider__name", "status", "sent_at")
+    ]
+
+
+def capacity_records(council: Organisation, *, now: datetime) -> list[CapacityRecord]:
+    """The latest declaration per provider and zone for the week holding ``now``, from the
+    providers appointed on the council's frameworks."""
+    providers = Appointment.objects.filter(framework__council=council, active=True).values(
+        "provider_id"
+    )
+    latest: dict[tuple[str, str], CapacityRecord] = {}
+    for name, zone, hours in (
+        CapacityDeclaration.objects.filter(
+            week_starting=monday_of(now.date()), provider__in=providers
+        )
+        .order_by("declared_at", "pk")
+        .values_list("provider__name", "zone__code", "free_hours")
+    ):
+        latest[(name, zone)] = CapacityRecord(name, zone, hours)  # later rows win
+    return list(latest.values())
+
+
+def market_records(council: Organisation, *, since: datetime, now: datetime) -> MarketRecords:
+    """Everything the dashboard needs (five queries)."""
+    return MarketRecords(
+        requests=request_records(council),
+        offers=offer_records(council, since=since),
+        capacity=capacity_records(council, now=now),
+        zones=list(Zone.objects.order_by("name").values_list("code", "name")),
+    )
