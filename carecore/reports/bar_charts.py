@@ -80,13 +80,17 @@ def bar_chart_svg(
     largest = max((float(v) for g in groups for _, v in g.values), default=0.0)
     step = nice_step(largest)
     axis_max = step * math.ceil(largest / step) if largest > 0 else step
-    scale = (width - _LABEL_WIDTH - _VALUE_WIDTH) / axis_max
+    # Category names sit left of the bars; widen that column for long names (about 7.5 px a
+    # character at the default size) so none is cut off, up to 45% of the chart.
+    longest = max(len(group.label) for group in groups)
+    label_width = min(max(_LABEL_WIDTH, 16 + 7.5 * longest), 0.45 * width)
+    scale = (width - label_width - _VALUE_WIDTH) / axis_max
     group_height = len(names) * _BAR_HEIGHT
     bottom = _TOP + len(groups) * (group_height + _GROUP_GAP) - _GROUP_GAP
     body: list[str] = []
     tick = 0.0
     while tick <= axis_max + 1e-9:
-        x = _LABEL_WIDTH + tick * scale
+        x = label_width + tick * scale
         body.append(
             f'<line x1="{_fmt(x)}" y1="{_fmt(_TOP - 4)}" x2="{_fmt(x)}" y2="{_fmt(bottom + 4)}" '
             f'stroke="{GRID}" stroke-width="1"/>'
@@ -98,7 +102,7 @@ def bar_chart_svg(
     for index, group in enumerate(groups):
         y = _TOP + index * (group_height + _GROUP_GAP)
         body.append(
-            _text(_LABEL_WIDTH - 8, y + group_height / 2 + 5, group.label, ' text-anchor="end"')
+            _text(label_width - 8, y + group_height / 2 + 5, group.label, ' text-anchor="end"')
         )
         values = dict(group.values)
         for row, name in enumerate(names):
@@ -109,14 +113,12 @@ def bar_chart_svg(
             top = y + row * _BAR_HEIGHT
             label = number(value, unit, places)
             body.append(
-                f'<rect x="{_LABEL_WIDTH}" y="{_fmt(top + 1)}" width="{_fmt(length)}" '
+                f'<rect x="{_fmt(label_width)}" y="{_fmt(top + 1)}" width="{_fmt(length)}" '
                 f'height="{_BAR_HEIGHT - 2}" fill="{colours[name]}">'
                 f"<title>{escape(f'{group.label}: {name} {label}')}</title></rect>"
             )
             body.append(
-                _text(
-                    _LABEL_WIDTH + length + 6, top + _BAR_HEIGHT / 2 + 5, label, ' font-size="12"'
-                )
+                _text(label_width + length + 6, top + _BAR_HEIGHT / 2 + 5, label, ' font-size="12"')
             )
     legend_top = bottom + _AXIS_HEIGHT + 8
     x, y, rows = 0.0, legend_top, 1
