@@ -217,9 +217,13 @@ def _policy(framework: Framework) -> Any:
 
 
 @transaction.atomic
-def send_next_round(request: BrokerageRequest, *, now: datetime, acting_user: Any) -> list[Offer]:
+def send_next_round(
+    request: BrokerageRequest, *, now: datetime, acting_user: Any, snapshot: Any = None
+) -> list[Offer]:
     """Ask the policy for the next round and send it; none left means a spot purchase.
 
+    ``snapshot`` is the market as the caller already read it at ``now`` (answering an offer
+    reads it to decide the round; building it is most of an answer's cost, so it is reused).
     Returns the offers sent (empty when the request now needs a broker's spot purchase).
     """
     from homecare.commissioning.market_actions import market_snapshot
@@ -230,7 +234,8 @@ def send_next_round(request: BrokerageRequest, *, now: datetime, acting_user: An
     if request.offers.filter(status=Offer.Status.OPEN).exists():
         raise InputError(f"round {request.round_number} is still open", key="round")
     spec = package_spec(request.package)
-    snapshot = market_snapshot(request.framework, at=now)
+    if snapshot is None:
+        snapshot = market_snapshot(request.framework, at=now)
     offer_round = _policy(request.framework).next_round(spec, snapshot, _history(request), now)
     if offer_round is None or not offer_round.provider_refs:
         request.needs_spot_purchase = True
@@ -344,7 +349,7 @@ def _decide_round(
     if choice.wait:
         return None
     _withdraw_open_offers(request, acting_user)  # the round failed; nobody may still accept
-    send_next_round(request, now=now, acting_user=acting_user)
+    send_next_round(request, now=now, acting_user=acting_user, snapshot=snapshot)
     return None
 
 

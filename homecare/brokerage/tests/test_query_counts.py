@@ -32,3 +32,26 @@ def test_offering_to_everyone_and_placing_stays_under_50_queries(
         placement = actions.answer_offer(offers[-1], accepted=True, now=NOW, acting_user=None)
     assert placement is not None
     assert request.offers.filter(status="withdrawn").count() == providers - 1
+
+
+def test_a_decline_that_sends_the_next_round_reads_the_market_once(
+    geography: Any, council: Any, new_request: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The snapshot is most of an answer's cost (docs/benchmarks.md): deciding the round and
+    # sending the next one share it.
+    from homecare.commissioning import market_actions
+
+    framework = make_market(council, name="Cascade", policy_kind="prime_cascade", primes=3)
+    request = new_request(framework=framework)
+    (offer,) = actions.send_next_round(request, now=NOW, acting_user=None)
+    reads: list[Any] = []
+    real_snapshot = market_actions.market_snapshot
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(args)
+        return real_snapshot(*args, **kwargs)
+
+    monkeypatch.setattr(market_actions, "market_snapshot", counted)
+    actions.answer_offer(offer, accepted=False, reason="no carers free", now=NOW, acting_user=None)
+    assert request.offers.filter(status="open").count() == 1  # the next round went out
+    assert len(reads) == 1
