@@ -222,6 +222,26 @@ def eligible_providers(
     )
 
 
+def eligible_in_any_tier(
+    package: PackageSpec,
+    market: MarketSnapshot,
+    tiers: Iterable[Tier],
+    *,
+    respect_capacity: bool,
+    exclude: Iterable[str] = (),
+) -> list[str]:
+    """Providers eligible in any of ``tiers`` (see :func:`eligible_providers`), each once, in
+    tier order: for the policies that offer to every tier at once."""
+    refs: list[str] = []
+    for tier in tiers:
+        for ref in eligible_providers(
+            package, market, tier, respect_capacity=respect_capacity, exclude=exclude
+        ):
+            if ref not in refs:
+                refs.append(ref)
+    return refs
+
+
 def check_tiers(values: Iterable[object], key: str) -> tuple[Tier, ...]:
     tiers = tuple(to_tier(value, key) for value in values)
     if len(set(tiers)) != len(tiers):

@@ -27,7 +27,7 @@ from carecore.brokerage.policies.base import (
     answers_in_round,
     asked_providers,
     check_tiers,
-    eligible_providers,
+    eligible_in_any_tier,
     is_settled,
     no_acceptance,
 )
@@ -93,13 +93,9 @@ class MiniCompetition:
         now: datetime,
     ) -> OfferRound | None:
         asked = asked_providers(history)
-        refs: list[str] = []
-        for tier in self.tiers:
-            for ref in eligible_providers(
-                package, market, tier, respect_capacity=self.respect_capacity, exclude=asked
-            ):
-                if ref not in refs:
-                    refs.append(ref)
+        refs = eligible_in_any_tier(
+            package, market, self.tiers, respect_capacity=self.respect_capacity, exclude=asked
+        )
         if not refs:
             return None
         refs.sort()  # a competition has no favourites: invitations in reference order

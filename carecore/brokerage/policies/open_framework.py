@@ -26,7 +26,7 @@ from carecore.brokerage.policies.base import (
     answers_in_round,
     asked_providers,
     check_tiers,
-    eligible_providers,
+    eligible_in_any_tier,
     is_settled,
     no_acceptance,
 )
@@ -65,13 +65,9 @@ class OpenFramework:
         now: datetime,
     ) -> OfferRound | None:
         asked = asked_providers(history)
-        refs: list[str] = []
-        for tier in self.tiers:
-            for ref in eligible_providers(
-                package, market, tier, respect_capacity=self.respect_capacity, exclude=asked
-            ):
-                if ref not in refs:
-                    refs.append(ref)
+        refs = eligible_in_any_tier(
+            package, market, self.tiers, respect_capacity=self.respect_capacity, exclude=asked
+        )
         if not refs:
             return None
         # Quality order across tiers, so the round's order means the same in every tier.
