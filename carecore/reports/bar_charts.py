@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-from carecore.reports.charts import FONT, GRID, TEXT, nice_step, series_colours
+from carecore.reports.charts import (
+    GRID,
+    fmt,
+    legend,
+    nice_step,
+    series_colours,
+    svg_document,
+)
 
 _LABEL_WIDTH = 170  # px left of the bars, for category names
 _VALUE_WIDTH = 80  # px right of the longest bar, for its value
@@ -40,12 +47,8 @@ def number(value: Decimal | float, unit: str = "", places: int = 1) -> str:
     return f"{text}{unit}"
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.1f}"
-
-
 def _text(x: float, y: float, content: str, extra: str = "") -> str:
-    return f'<text x="{_fmt(x)}" y="{_fmt(y)}"{extra}>{escape(content)}</text>'
+    return f'<text x="{fmt(x)}" y="{fmt(y)}"{extra}>{escape(content)}</text>'
 
 
 def describe_groups(groups: Sequence[BarGroup], unit: str = "", places: int = 1) -> str:
@@ -92,7 +95,7 @@ def bar_chart_svg(
     while tick <= axis_max + 1e-9:
         x = label_width + tick * scale
         body.append(
-            f'<line x1="{_fmt(x)}" y1="{_fmt(_TOP - 4)}" x2="{_fmt(x)}" y2="{_fmt(bottom + 4)}" '
+            f'<line x1="{fmt(x)}" y1="{fmt(_TOP - 4)}" x2="{fmt(x)}" y2="{fmt(bottom + 4)}" '
             f'stroke="{GRID}" stroke-width="1"/>'
         )
         body.append(
@@ -113,7 +116,7 @@ def bar_chart_svg(
             top = y + row * _BAR_HEIGHT
             label = number(value, unit, places)
             body.append(
-                f'<rect x="{_fmt(label_width)}" y="{_fmt(top + 1)}" width="{_fmt(length)}" '
+                f'<rect x="{fmt(label_width)}" y="{fmt(top + 1)}" width="{fmt(length)}" '
                 f'height="{_BAR_HEIGHT - 2}" fill="{colours[name]}">'
                 f"<title>{escape(f'{group.label}: {name} {label}')}</title></rect>"
             )
@@ -121,27 +124,9 @@ def bar_chart_svg(
                 _text(label_width + length + 6, top + _BAR_HEIGHT / 2 + 5, label, ' font-size="12"')
             )
     legend_top = bottom + _AXIS_HEIGHT + 8
-    x, y, rows = 0.0, legend_top, 1
-    for name in names:
-        item = 26 + 7.2 * len(name) + 18
-        if x > 0 and x + item > width:
-            x, y, rows = 0.0, y + _LEGEND_ROW, rows + 1
-        body.append(
-            f'<rect x="{_fmt(x)}" y="{_fmt(y)}" width="16" height="16" fill="{colours[name]}" '
-            f'stroke="{TEXT}" stroke-width="1"/>'
-        )
-        body.append(_text(x + 22, y + 13, name, ' font-size="14"'))
-        x += item
+    swatches, rows = legend(names, {}, width, legend_top)
+    body += swatches
     height = legend_top + rows * _LEGEND_ROW
-    return "\n".join(
-        [
-            f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
-            f'height="{_fmt(height)}" viewBox="0 0 {width} {_fmt(height)}" '
-            f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
-            f'font-family="{FONT}" font-size="14" fill="{TEXT}">',
-            f'<title id="{chart_id}-title">{escape(title)}</title>',
-            f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
-            *body,
-            "</svg>",
-        ]
+    return svg_document(
+        body, width=width, height=height, chart_id=chart_id, title=title, description=description
     )

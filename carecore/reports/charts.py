@@ -86,16 +86,18 @@ def _series(bars: Sequence[StackedBar]) -> list[str]:
     return names
 
 
-def _fmt(number: float) -> str:
+def fmt(number: float) -> str:
+    """A coordinate to one decimal place, as every chart writes them."""
     return f"{number:.1f}"
 
 
-def _text(x: float, y: float, content: str, **attributes: str) -> str:
+def svg_text(x: float, y: float, content: str, **attributes: str) -> str:
+    """An escaped ``<text>``; attribute names take ``_`` for ``-`` (``font_size``)."""
     extra = "".join(f' {key.replace("_", "-")}="{value}"' for key, value in attributes.items())
-    return f'<text x="{_fmt(x)}" y="{_fmt(y)}"{extra}>{escape(content)}</text>'
+    return f'<text x="{fmt(x)}" y="{fmt(y)}"{extra}>{escape(content)}</text>'
 
 
-def _legend(
+def legend(
     names: Sequence[str], labels: dict[str, str], width: int, top: float
 ) -> tuple[list[str], int]:
     """Swatches with their names, wrapped into rows that fit ``width``; and the row count."""
@@ -108,10 +110,10 @@ def _legend(
         if x > 0 and x + item_width > width:
             x, y, rows = 0.0, y + _LEGEND_ROW, rows + 1
         parts.append(
-            f'<rect x="{_fmt(x)}" y="{_fmt(y)}" width="16" height="16" '
+            f'<rect x="{fmt(x)}" y="{fmt(y)}" width="16" height="16" '
             f'fill="{colours[name]}" stroke="{TEXT}" stroke-width="1"/>'
         )
-        parts.append(_text(x + 22, y + 13, label, font_size="14"))
+        parts.append(svg_text(x + 22, y + 13, label, font_size="14"))
         x += item_width
     return parts, rows
 
@@ -124,7 +126,7 @@ def _bar(
     labels: dict[str, str],
 ) -> list[str]:
     parts = [
-        _text(_LABEL_WIDTH - 10, y + _BAR_HEIGHT / 2 + 5, bar.label, text_anchor="end"),
+        svg_text(_LABEL_WIDTH - 10, y + _BAR_HEIGHT / 2 + 5, bar.label, text_anchor="end"),
     ]
     x = float(_LABEL_WIDTH)
     for name, value in bar.segments:
@@ -132,14 +134,14 @@ def _bar(
         if length <= 0:
             continue
         parts.append(
-            f'<rect x="{_fmt(x)}" y="{_fmt(y)}" width="{_fmt(length)}" height="{_BAR_HEIGHT}" '
+            f'<rect x="{fmt(x)}" y="{fmt(y)}" width="{fmt(length)}" height="{_BAR_HEIGHT}" '
             f'fill="{colours[name]}" stroke="#ffffff" stroke-width="1">'
             f"<title>{escape(f'{bar.label}: {labels.get(name, name)} {money(value)}')}</title>"
             "</rect>"
         )
         if length >= _MIN_LABELLED_WIDTH:
             parts.append(
-                _text(
+                svg_text(
                     x + length / 2,
                     y + _BAR_HEIGHT / 2 + 4,
                     money(value),
@@ -152,7 +154,7 @@ def _bar(
     total = bar.total if bar.total is not None else bar.stacked()
     # A white halo keeps the total readable where it crosses a grid line.
     parts.append(
-        _text(
+        svg_text(
             x + 8,
             y + _BAR_HEIGHT / 2 + 5,
             money(total),
@@ -171,10 +173,10 @@ def _axis(maximum: float, scale: float, top: float, bottom: float) -> list[str]:
     while tick <= maximum + 1e-9:
         x = _LABEL_WIDTH + tick * scale
         parts.append(
-            f'<line x1="{_fmt(x)}" y1="{_fmt(top)}" x2="{_fmt(x)}" y2="{_fmt(bottom)}" '
+            f'<line x1="{fmt(x)}" y1="{fmt(top)}" x2="{fmt(x)}" y2="{fmt(bottom)}" '
             f'stroke="{GRID}" stroke-width="1"/>'
         )
-        parts.append(_text(x, bottom + 18, f"£{tick:g}", text_anchor="middle", font_size="12"))
+        parts.append(svg_text(x, bottom + 18, f"£{tick:g}", text_anchor="middle", font_size="12"))
         tick += step
     return parts
 
@@ -207,16 +209,26 @@ def stacked_bar_svg(
     scale = plot_width / axis_max
     bars_bottom = _TOP + len(bars) * (_BAR_HEIGHT + _BAR_GAP) - _BAR_GAP
     legend_top = bars_bottom + _AXIS_HEIGHT + 12
-    legend, legend_rows = _legend(names, labels, width, legend_top)
+    swatches, legend_rows = legend(names, labels, width, legend_top)
     height = legend_top + legend_rows * _LEGEND_ROW
     body = _axis(axis_max, scale, _TOP - 6, bars_bottom + 6)
     for index, bar in enumerate(bars):
         body += _bar(bar, _TOP + index * (_BAR_HEIGHT + _BAR_GAP), scale, colours, labels)
-    body += legend
+    body += swatches
+    return svg_document(
+        body, width=width, height=height, chart_id=chart_id, title=title, description=description
+    )
+
+
+def svg_document(
+    body: Sequence[str], *, width: int, height: float, chart_id: str, title: str, description: str
+) -> str:
+    """The accessible ``<svg>`` around a chart's ``body``: role=img, labelled by its title and
+    description (``chart_id`` must be unique on the page)."""
     return "\n".join(
         [
             f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
-            f'height="{_fmt(height)}" viewBox="0 0 {width} {_fmt(height)}" '
+            f'height="{fmt(height)}" viewBox="0 0 {width} {fmt(height)}" '
             f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
             f'font-family="{FONT}" font-size="14" fill="{TEXT}">',
             f'<title id="{chart_id}-title">{escape(title)}</title>',

@@ -286,5 +286,12 @@ def no_acceptance(round: OfferRound, answers: Sequence[OfferResponse], now: date
     return Choice(None, None, f"round {round.number}: all {declined} declined")
 
 
+def active_acceptances(
+    answers: Sequence[OfferResponse], market: MarketSnapshot
+) -> list[OfferResponse]:
+    """The acceptances, in the order given, from providers still active in ``market``."""
+    return [a for a in answers if a.accepted and market.is_active(a.provider_ref)]
+
+
 def accepted_choice(package: PackageSpec, market: MarketSnapshot, ref: str, reason: str) -> Choice:
     return Choice(ref, market.rate_for(ref, package.band_code, package.zone_code), reason)

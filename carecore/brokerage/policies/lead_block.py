@@ -23,6 +23,7 @@ from carecore.brokerage.policies.base import (
     OfferTimeouts,
     RoundRecord,
     accepted_choice,
+    active_acceptances,
     answers_in_round,
     asked_providers,
     check_tiers,
@@ -93,13 +94,10 @@ class LeadProviderBlock:
         now: datetime,
     ) -> Choice:
         answers = answers_in_round(round, responses, now)
-        for answer in answers:
-            if answer.accepted and market.is_active(answer.provider_ref):
-                what = "the lead, within its block" if round.tier == "lead" else round.tier
-                return accepted_choice(
-                    package,
-                    market,
-                    answer.provider_ref,
-                    f"accepted in round {round.number} ({what})",
-                )
-        return no_acceptance(round, answers, now)
+        accepted = active_acceptances(answers, market)
+        if not accepted:
+            return no_acceptance(round, answers, now)
+        what = "the lead, within its block" if round.tier == "lead" else round.tier
+        return accepted_choice(
+            package, market, accepted[0].provider_ref, f"accepted in round {round.number} ({what})"
+        )

@@ -23,6 +23,7 @@ from carecore.brokerage.policies.base import (
     OfferTimeouts,
     RoundRecord,
     accepted_choice,
+    active_acceptances,
     answers_in_round,
     asked_providers,
     check_tiers,
@@ -90,7 +91,7 @@ class OpenFramework:
         now: datetime,
     ) -> Choice:
         answers = answers_in_round(round, responses, now)
-        accepted = [a for a in answers if a.accepted and market.is_active(a.provider_ref)]
+        accepted = active_acceptances(answers, market)
         if self.mode == "first_accept":
             if accepted:
                 ref = accepted[0].provider_ref

@@ -22,6 +22,7 @@ from carecore.brokerage.policies.base import (
     OfferTimeouts,
     RoundRecord,
     accepted_choice,
+    active_acceptances,
     answers_in_round,
     asked_providers,
     check_tiers,
@@ -85,12 +86,12 @@ class PrimeCascade:
         now: datetime,
     ) -> Choice:
         answers = answers_in_round(round, responses, now)
-        for answer in answers:
-            if answer.accepted and market.is_active(answer.provider_ref):
-                return accepted_choice(
-                    package,
-                    market,
-                    answer.provider_ref,
-                    f"first acceptance in round {round.number} ({round.tier})",
-                )
-        return no_acceptance(round, answers, now)
+        accepted = active_acceptances(answers, market)
+        if not accepted:
+            return no_acceptance(round, answers, now)
+        return accepted_choice(
+            package,
+            market,
+            accepted[0].provider_ref,
+            f"first acceptance in round {round.number} ({round.tier})",
+        )
