@@ -1,4 +1,4 @@
-"""Copy GOV.UK Frontend's built files from node_modules into homecare/static/vendor/.
+"""Copy GOV.UK Frontend's and htmx's built files from node_modules into homecare/static/vendor/.
 
 Run by ``make static`` (``python -m homecare.build_static``). The pages then need no CDN:
 WhiteNoise serves everything from the project. The copy is generated and gitignored.
@@ -15,6 +15,7 @@ Two rewrites are made to the stylesheet, both for reasons outside GOV.UK Fronten
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -23,6 +24,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCE = REPO_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 TARGET = REPO_ROOT / "homecare" / "static" / "vendor" / "govuk-frontend"
 FILES = ("govuk-frontend.min.css", "govuk-frontend.min.js")
+# htmx refreshes the live parts of pages (the broker's waiting list); pages work without it.
+HTMX_SOURCE = REPO_ROOT / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"
+HTMX_TARGET = REPO_ROOT / "homecare" / "static" / "vendor" / "htmx" / "htmx.min.js"
 
 
 def rewrite_stylesheet(css: str) -> str:
@@ -53,9 +57,19 @@ def build(source: Path = SOURCE, target: Path = TARGET) -> list[Path]:
     return sorted(path for path in target.rglob("*") if path.is_file())
 
 
-def is_built(target: Path = TARGET) -> bool:
+def build_htmx(source: Path = HTMX_SOURCE, target: Path = HTMX_TARGET) -> Path:
+    """Copy htmx's minified script (without its source map comment); return the copy."""
+    if not source.is_file():
+        raise FileNotFoundError(f"{source} is missing: run `npm install` (or `make setup`) first")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    script = source.read_text(encoding="utf-8")
+    target.write_text(re.sub(r"//# sourceMappingURL=\S+\s*$", "", script), encoding="utf-8")
+    return target
+
+
+def is_built(target: Path = TARGET, htmx: Path = HTMX_TARGET) -> bool:
     """True when the vendor copy is in place (the browser tests build it when it is not)."""
-    return all((target / name).is_file() for name in FILES)
+    return all((target / name).is_file() for name in FILES) and htmx.is_file()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,11 +78,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         files = build()
+        htmx = build_htmx()
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if not args.quiet:
         print(f"Copied {len(files)} GOV.UK Frontend files to {TARGET.relative_to(REPO_ROOT)}")
+        print(f"Copied htmx to {htmx.relative_to(REPO_ROOT)}")
     return 0
 
 

@@ -19,6 +19,12 @@ from homecare.accounts import lockout, tokens
 from homecare.accounts.models import ApiToken, Membership, Organisation, SignInAttempt
 
 COUNCIL_ONLY_ROLES = {Membership.Role.COMMISSIONER, Membership.Role.BROKER, Membership.Role.FINANCE}
+# The role a token's service user holds: what the API lets each kind of organisation do
+# (a council's systems make and read requests, as its brokers do; a provider's answer offers).
+SERVICE_ROLES = {
+    Organisation.Kind.COUNCIL: Membership.Role.BROKER,
+    Organisation.Kind.PROVIDER: Membership.Role.PROVIDER,
+}
 
 
 def _audited(instance: Any, acting_user: Any) -> None:
@@ -72,16 +78,17 @@ def create_persona(
     role: str | None,
     first_name: str = "",
     last_name: str = "",
+    email: str = "",
     acting_user: Any,
 ) -> Any:
     """A user with ``password`` and, unless ``organisation`` is None, a membership in ``role``.
 
-    Running it again resets the password and names and keeps exactly that one membership, so
-    a demo persona always signs in the way the demo says.
+    Running it again resets the password, names and email and keeps exactly that one
+    membership, so a demo persona always signs in the way the demo says.
     """
     user_model = get_user_model()
     user = user_model.objects.filter(username=username).first() or user_model(username=username)
-    user.first_name, user.last_name = first_name, last_name
+    user.first_name, user.last_name, user.email = first_name, last_name, email
     user.set_password(password)
     user.save()
     wanted = None
@@ -159,20 +166,45 @@ def issue_api_token(
         digest=tokens.digest_of(plaintext),
         created_by=acting_user,
         created_at=now or timezone.now(),
+        user=_create_service_user(organisation, name, acting_user=acting_user),
     )
     _audited(token, acting_user)
     token.save()
     return token, plaintext
 
 
+def _create_service_user(organisation: Organisation, name: str, *, acting_user: Any) -> Any:
+    """The user a new token acts as: ``api-<slug>-<n>``, no usable password, one membership.
+
+    With no usable password no sign-in form can accept it (and the forms refuse service users
+    outright, in case someone sets one later); it exists so that the audit trail names the
+    token that did something.
+    """
+    user_model = get_user_model()
+    n = ApiToken.objects.filter(organisation=organisation).count() + 1
+    while user_model.objects.filter(username=f"api-{organisation.slug}-{n}").exists():
+        n += 1  # a revoked token's user keeps its name, and a person may have taken one
+    user = user_model(
+        username=f"api-{organisation.slug}-{n}", first_name="API token", last_name=name[:150]
+    )
+    user.set_unusable_password()
+    user.save()
+    add_membership(user, organisation, SERVICE_ROLES[organisation.kind], acting_user=acting_user)
+    return user
+
+
 @transaction.atomic
 def revoke_api_token(token: ApiToken, *, acting_user: Any, now: datetime | None = None) -> ApiToken:
-    """Stop ``token`` working, for good. Revoking it again changes nothing."""
-    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    """Stop ``token`` working, for good, and switch off its service user. Revoking it again
+    changes nothing."""
+    token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at, token.revoked_by = now or timezone.now(), acting_user
         _audited(token, acting_user)
         token.save()
+    if token.user.is_active:
+        token.user.is_active = False
+        token.user.save(update_fields=["is_active"])
     return token
 
 

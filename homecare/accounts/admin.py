@@ -62,15 +62,25 @@ class SignInAttemptAdmin(admin.ModelAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(SimpleHistoryAdmin):
     """Tokens are issued with ``manage.py issue_api_token`` (the secret is printed once, never
-    stored, so it cannot travel through an admin page); here they are listed and revoked."""
+    stored, so it cannot travel through an admin page); here they are listed and revoked.
+    Revoking also switches off the token's service user (``user``)."""
 
-    list_display = ["name", "organisation", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "organisation",
+        "prefix",
+        "user",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     list_filter = ["organisation"]
     search_fields = ["name", "prefix", "organisation__name"]
     readonly_fields = [
         "organisation",
         "name",
         "prefix",
+        "user",
         "created_by",
         "created_at",
         "last_used_at",

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 
-from homecare.accounts import actions, lockout
+from homecare.accounts import actions, lockout, tokens
 from homecare.accounts.models import SignInAttempt
 
 # The same words whether or not the username exists, so a lock reveals nothing.
@@ -51,6 +51,13 @@ class LockoutMixin:
             raise
         actions.record_sign_in_attempt(username, address, SignInAttempt.Outcome.SUCCEEDED, now=now)
         return cleaned
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        # An API token's service user has no usable password; should one ever be set (in the
+        # admin, say), it is still refused, with the words a wrong password gets.
+        if tokens.is_service_user(user):
+            raise self.get_invalid_login_error()  # type: ignore[attr-defined]
+        super().confirm_login_allowed(user)  # type: ignore[misc]
 
 
 class SignInForm(LockoutMixin, AuthenticationForm):

@@ -110,6 +110,8 @@ class ApiToken(models.Model):
     Only the SHA-256 digest of the secret is kept, with a short public prefix to find the row;
     the full token is shown once, when it is issued. The secret is 256 random bits, so a plain
     digest is as strong as a slow password hash here and survives a change of SECRET_KEY.
+
+    Each token has a service user of its own (``user``) that its actions are recorded under.
     """
 
     NAME_MAX_LENGTH = 100
@@ -138,6 +140,15 @@ class ApiToken(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    # The token acts as this user, so the audit trail names the token (``api-<slug>-<n>``)
+    # rather than nobody. It has no usable password and is switched off with the token.
+    # PROTECT: the user is named in history rows and must outlive them.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="api_token",
+        help_text="The service user the token acts as in the audit trail",
     )
     history = audit_trail()
 

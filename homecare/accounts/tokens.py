@@ -3,7 +3,8 @@
 A token reads ``hc_<prefix>_<secret>``: the prefix (10 hex digits) finds the row and may be
 shown in lists and logs; the secret (43 URL-safe characters, 256 random bits) is known only
 to its holder. The database keeps the SHA-256 digest of the whole token, compared in constant
-time. Writes (issue, revoke, last use) are in :mod:`homecare.accounts.actions`.
+time. Each token acts as a service user of its own, so the audit trail names it. Writes
+(issue, revoke, last use) are in :mod:`homecare.accounts.actions`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hmac
 import re
 import secrets
 from datetime import datetime
+from typing import Any
 
 from homecare.accounts.models import ApiToken
 
@@ -41,7 +43,7 @@ def find_token(plaintext: str) -> ApiToken | None:
     if match is None:
         return None
     row = (
-        ApiToken.objects.select_related("organisation")
+        ApiToken.objects.select_related("organisation", "user")
         .filter(prefix=match["prefix"], revoked_at__isnull=True)
         .first()
     )
@@ -49,7 +51,16 @@ def find_token(plaintext: str) -> ApiToken | None:
     # time taken says nothing about how much of the secret was right.
     if row is None or not hmac.compare_digest(row.digest, digest_of(plaintext.strip())):
         return None
+    # A token whose service user was switched off (by hand, in the admin) acts for nobody.
+    if not row.user.is_active:
+        return None
     return row
+
+
+def is_service_user(user: Any) -> bool:
+    """Whether ``user`` is an API token's service user (who must never sign in)."""
+    pk = getattr(user, "pk", None)
+    return pk is not None and ApiToken.objects.filter(user_id=pk).exists()
 
 
 def is_due_for_touch(row: ApiToken, now: datetime, every_seconds: int = 60) -> bool:

@@ -1,4 +1,5 @@
-"""Who is calling the API: an organisation's system, known by its bearer token."""
+"""Who is calling the API: an organisation's system, known by its bearer token, acting as the
+token's service user."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from homecare.accounts.models import ApiToken, Organisation
 class ApiTokenAuth(HttpBearer):
     """``Authorization: Bearer hc_...``: resolves the token to its organisation.
 
-    A missing, malformed, unknown, wrong or revoked token is refused alike (401). On success
-    the token row is the request's ``auth`` and its organisation ``request.api_organisation``.
+    A missing, malformed, unknown, wrong or revoked token, or one whose service user is
+    switched off, is refused alike (401). On success the token row is the request's ``auth``
+    and its organisation ``request.api_organisation``.
     """
 
     def __call__(self, request: HttpRequest) -> Any:
@@ -38,3 +40,9 @@ class ApiTokenAuth(HttpBearer):
 def organisation_of(request: HttpRequest) -> Organisation:
     """The organisation whose token authenticated ``request``."""
     return request.auth.organisation  # type: ignore[attr-defined,no-any-return]
+
+
+def acting_user_of(request: HttpRequest) -> Any:
+    """The token's service user: every write through the API is recorded under it, so the
+    audit trail says which token (and so which system) did it."""
+    return request.auth.user  # type: ignore[attr-defined]

@@ -1,8 +1,9 @@
 """Brokerage requests for a council's case-management system: make one, read its status.
 
 Only a council's token may call these (403 for anyone else); a council sees only the requests
-of its own frameworks (404 for another's). A request's person reference travels in bodies
-only, never in a path or query string, so it cannot reach a server log.
+of its own frameworks (404 for another's). Writes are recorded under the token's service
+user. A request's person reference travels in bodies only, never in a path or query string,
+so it cannot reach a server log.
 """
 
 from collections import Counter
@@ -18,6 +19,7 @@ from ninja.pagination import paginate
 from carecore.errors import InputError
 from homecare.accounts import access
 from homecare.api import brokerage_schemas as s
+from homecare.api.auth import acting_user_of
 from homecare.api.common import (
     ERRORS,
     NOT_FOUND,
@@ -66,7 +68,7 @@ def create_request(request: HttpRequest, payload: s.RequestIn) -> Status:
     from homecare.commissioning.models import Area
 
     council = council_of(request)
-    now = clock()
+    now, acting_user = clock(), acting_user_of(request)
     area = Area.objects.select_related("zone").filter(code=payload.area_code).first()
     if area is None:
         raise InputError(f"unknown area {payload.area_code!r}", key="area_code")
@@ -85,9 +87,9 @@ def create_request(request: HttpRequest, payload: s.RequestIn) -> Status:
             start_date=payload.start_date,
             needs=payload.needs,
             now=now,
-            acting_user=None,
+            acting_user=acting_user,
         )
-        actions.send_next_round(made, now=now, acting_user=None)
+        actions.send_next_round(made, now=now, acting_user=acting_user)
     made.refresh_from_db()
     package = made.package
     return Status(

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict, WithJsonSchema
 
+from homecare.brokerage.bids import MAX_BID_RATE
+
 Funding = Literal["council", "nhs_chc", "direct_payment"]
 Cohort = Literal["older_people", "learning_disability", "mental_health", "physical_disability"]
 Source = Literal["hospital_discharge", "community", "reablement_step_down"]
@@ -87,9 +89,13 @@ class AcceptIn(StrictIn):
     bid_rate: Pounds | None = Field(
         None,
         gt=0,
+        le=MAX_BID_RATE,
         max_digits=8,
         decimal_places=2,
-        description="pounds an hour; required for a bid (mini-competition), refused otherwise",
+        description=(
+            f"pounds an hour, more than 0 and at most {MAX_BID_RATE}, to the penny; required "
+            "for a bid (mini-competition), refused otherwise"
+        ),
     )
 
 

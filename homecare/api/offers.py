@@ -2,7 +2,8 @@
 
 Only a provider's token may call these (403 for a council's). A provider sees only its own
 offers and packages: another provider's offer is a 404, as if it did not exist. An offer
-carries no person reference; the package does once it is placed with the provider.
+carries no person reference; the package does once it is placed with the provider. Answers and
+declarations are recorded under the token's service user.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ninja.pagination import paginate
 from carecore.errors import InputError
 from homecare.accounts import access
 from homecare.api import brokerage_schemas as s
+from homecare.api.auth import acting_user_of
 from homecare.api.common import (
     ERRORS,
     NOT_FOUND,
@@ -81,12 +83,13 @@ def _answer(
     from homecare.brokerage import actions
 
     offer = access.offer_for_organisation(provider_organisation_of(request), offer_id)
-    if accepted and offer.kind == "bid" and bid_rate is None:
-        raise InputError("this offer is a mini-competition: bid a rate", key="bid_rate")
-    if accepted and offer.kind != "bid" and bid_rate is not None:
-        raise InputError("only a mini-competition takes a bid rate", key="bid_rate")
     placement = actions.answer_offer(
-        offer, accepted=accepted, reason=reason, bid_rate=bid_rate, now=clock(), acting_user=None
+        offer,
+        accepted=accepted,
+        reason=reason,
+        bid_rate=bid_rate,
+        now=clock(),
+        acting_user=acting_user_of(request),
     )
     offer.refresh_from_db()
     placed = placement is not None and placement.provider_id == offer.provider_id
@@ -159,7 +162,7 @@ def declare_capacity(request: HttpRequest, payload: list[s.CapacityIn]) -> list[
                     week_starting=row.week_starting,
                     free_hours=row.free_hours,
                     at=now,
-                    acting_user=None,
+                    acting_user=acting_user_of(request),
                 )
             except DjangoValidationError as exc:
                 field, message = _first_error(exc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class FieldError(Schema):
@@ -32,6 +32,10 @@ class WhoAmIOut(Schema):
     organisation: OrganisationOut
     token_name: str
     token_prefix: str
+    acting_as: str = Field(
+        description="the token's service user: the username the audit trail records its "
+        "actions under"
+    )
 
 
 class BandAreasOut(Schema):

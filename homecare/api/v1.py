@@ -118,12 +118,13 @@ def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.get("/whoami", response={200: schemas.WhoAmIOut, **ERRORS}, tags=["tokens"])
 def whoami(request: HttpRequest) -> dict[str, Any]:
-    """The organisation the token acts for."""
+    """The organisation the token acts for, and the user its actions are recorded under."""
     organisation = organisation_of(request)
     return {
         "organisation": organisation,
         "token_name": request.auth.name,  # type: ignore[attr-defined]
         "token_prefix": request.auth.prefix,  # type: ignore[attr-defined]
+        "acting_as": request.auth.user.username,  # type: ignore[attr-defined]
     }
 
 

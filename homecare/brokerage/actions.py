@@ -1,15 +1,20 @@
-"""Every write to brokerage: requests, rounds of offers, answers, placements and their life.
+"""Placing packages: requests, rounds of offers, answers, manual placement, time-outs.
 
 Named verb_noun, each in a transaction, each taking ``acting_user`` (``None``: the system,
 e.g. the offer time-out task). The engine decides: the state machine
 (``carecore.brokerage.requests``) which change may follow which, the framework's allocation
 policy who is offered what and who wins. Every change of a request's state writes a
-:class:`RequestTransition`; packages, offers and placements keep simple_history rows.
+:class:`RequestTransition`; packages, offers and placements keep simple_history rows. What
+happens after placement (transfers, withdrawal, start, suspension, end) is in
+:mod:`homecare.brokerage.lifecycle`.
 
 Two providers accepting at the same moment: ``answer_offer`` locks the request row
 (``select_for_update``) before reading its state, so the second waits for the first to commit
 and then finds the request placed. The partial unique constraint on :class:`Placement` is the
 last guard.
+
+An answer is the busiest write (providers' systems answer offers all day), so it reads the
+request, its package and the market once and hands them on (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -21,65 +26,32 @@ from typing import Any
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from carecore.brokerage import transition
 from carecore.errors import InputError
+from homecare.brokerage.bids import check_answer_rate
 from homecare.brokerage.engine import engine_visits, package_spec
 from homecare.brokerage.models import (
-    LIVE_STATES,
     BrokerageRequest,
     Offer,
     Package,
     Person,
     Placement,
-    RequestTransition,
     State,
     Visit,
 )
+from homecare.brokerage.steps import (
+    PLACED_STATES,
+    audited,
+    locked,
+    move,
+    new_request,
+    withdraw_open_offers,
+)
+from homecare.commissioning import snapshot as market
 from homecare.commissioning.models import Area, Framework, Provider
-
-PLACED_STATES = (State.PLACED, State.STARTED, State.SUSPENDED)
 
 
 class OfferClosed(InputError):
     """An answer to an offer that can no longer be accepted: placed, answered or expired."""
-
-
-def _audited(instance: Any, acting_user: Any) -> Any:
-    instance._history_user = acting_user
-    return instance
-
-
-def _who(acting_user: Any) -> str:
-    return getattr(acting_user, "username", None) or "system"
-
-
-def _move(
-    request: BrokerageRequest, target: str, *, at: datetime, acting_user: Any, reason: str = ""
-) -> None:
-    """Move the request (and its package's status) through the engine's state machine."""
-    step = transition(request.state, target, at=at, by=_who(acting_user), reason=reason)
-    RequestTransition.objects.create(
-        request=request,
-        from_state=step.from_state,
-        to_state=step.to_state,
-        at=at,
-        by=acting_user,
-        reason=reason,
-    )
-    request.state, request.state_changed_at = step.to_state, at
-    request.save()
-    package = request.package
-    if package.status != step.to_state:
-        package.status = step.to_state
-        _audited(package, acting_user).save()
-
-
-def _locked(request: BrokerageRequest) -> BrokerageRequest:
-    return (
-        BrokerageRequest.objects.select_for_update()
-        .select_related("package__person__area__zone", "package__person__area__band", "framework")
-        .get(pk=request.pk)
-    )
 
 
 @transaction.atomic
@@ -127,7 +99,7 @@ def create_request(
     person, _ = Person.objects.update_or_create(
         reference=person_ref.strip(), defaults={"area": area, "funding": funding, "cohort": cohort}
     )
-    package = _audited(
+    package = audited(
         Package(
             person=person,
             start_date=start_date,
@@ -154,28 +126,19 @@ def create_request(
         )
         for v in spec.visits
     )
-    return _new_request(package, framework, now=now, acting_user=acting_user)
+    return new_request(package, framework, now=now, acting_user=acting_user)
 
 
-def _new_request(
-    package: Package, framework: Framework, *, now: datetime, acting_user: Any
-) -> BrokerageRequest:
-    return BrokerageRequest.objects.create(
-        package=package,
-        framework=framework,
-        state=State.REQUESTED,
-        created_at=now,
-        created_by=acting_user,
-        state_changed_at=now,
-    )
+def _all_offers(request: BrokerageRequest) -> list[Offer]:
+    return list(request.offers.order_by("round_number", "pk"))
 
 
-def _history(request: BrokerageRequest) -> list[Any]:
-    """Past rounds as the engine's RoundRecords, from the offers sent (one query)."""
+def _history(offers: list[Offer]) -> list[Any]:
+    """Past rounds as the engine's RoundRecords, from all the offers sent for a request."""
     from carecore.brokerage import OfferResponse, RoundRecord
 
     rounds: dict[int, list[Offer]] = {}
-    for offer in request.offers.order_by("round_number", "pk"):
+    for offer in offers:
         rounds.setdefault(offer.round_number, []).append(offer)
     return [
         RoundRecord(
@@ -217,31 +180,38 @@ def _policy(framework: Framework) -> Any:
 
 
 @transaction.atomic
-def send_next_round(
-    request: BrokerageRequest, *, now: datetime, acting_user: Any, snapshot: Any = None
-) -> list[Offer]:
+def send_next_round(request: BrokerageRequest, *, now: datetime, acting_user: Any) -> list[Offer]:
     """Ask the policy for the next round and send it; none left means a spot purchase.
 
-    ``snapshot`` is the market as the caller already read it at ``now`` (answering an offer
-    reads it to decide the round; building it is most of an answer's cost, so it is reused).
     Returns the offers sent (empty when the request now needs a broker's spot purchase).
     """
-    from homecare.commissioning.market_actions import market_snapshot
-
-    request = _locked(request)
+    request = locked(request.pk)
     if request.state not in (State.REQUESTED, State.OFFERED):
         raise InputError(f"a {request.state} request gets no more offers", key="state")
-    if request.offers.filter(status=Offer.Status.OPEN).exists():
+    offers = _all_offers(request)
+    if any(offer.status == Offer.Status.OPEN for offer in offers):
         raise InputError(f"round {request.round_number} is still open", key="round")
+    snapshot = market.market_snapshot(request.framework, at=now)
     spec = package_spec(request.package)
-    if snapshot is None:
-        snapshot = market_snapshot(request.framework, at=now)
-    offer_round = _policy(request.framework).next_round(spec, snapshot, _history(request), now)
+    return _send_round(request, spec, snapshot, _history(offers), now=now, acting_user=acting_user)
+
+
+def _send_round(
+    request: BrokerageRequest,
+    spec: Any,
+    snapshot: Any,
+    history: list[Any],
+    *,
+    now: datetime,
+    acting_user: Any,
+) -> list[Offer]:
+    """Send the policy's next round for a locked request with no open offers."""
+    offer_round = _policy(request.framework).next_round(spec, snapshot, history, now)
     if offer_round is None or not offer_round.provider_refs:
         request.needs_spot_purchase = True
         request.save(update_fields=["needs_spot_purchase"])
         if request.state == State.OFFERED:
-            _move(
+            move(
                 request,
                 State.REQUESTED,
                 at=now,
@@ -267,14 +237,14 @@ def send_next_round(
         default_user=acting_user,
     )
     request.round_number = offer_round.number
-    request.save(update_fields=["round_number"])
     _email_after_commit([offer.pk for offer in offers])
-    _move(
+    move(
         request,
         State.OFFERED,
         at=now,
         acting_user=acting_user,
         reason=f"round {offer_round.number}: {len(offers)} offer(s), {offer_round.tier}",
+        also_save=("round_number",),
     )
     return list(offers)
 
@@ -301,7 +271,7 @@ def answer_offer(
     Raises :class:`OfferClosed` when the package was already placed (with another provider or
     by a broker), the offer was already answered, or its deadline has passed.
     """
-    request = _locked(offer.request)  # every answer to this request waits here for the last
+    request = locked(offer.request_id)  # every answer to this request waits here for the last
     offer = Offer.objects.select_for_update().get(pk=offer.pk)
     if request.state in (*PLACED_STATES, State.TRANSFERRED, State.ENDED) or hasattr(
         request, "placement"
@@ -313,10 +283,11 @@ def answer_offer(
         raise OfferClosed(f"this offer expired at {offer.deadline:%d %b %Y %H:%M}", key="offer")
     if not accepted and not reason.strip():
         raise InputError("say why the offer is declined", key="reason")
+    bid_rate = check_answer_rate(kind=offer.kind, accepted=accepted, bid_rate=bid_rate)
     offer.status = Offer.Status.ACCEPTED if accepted else Offer.Status.DECLINED
     offer.answered_at, offer.answered_by = now, acting_user
     offer.reason, offer.bid_rate = reason, bid_rate
-    _audited(offer, acting_user).save()
+    audited(offer, acting_user).save()
     return _decide_round(request, now=now, acting_user=acting_user)
 
 
@@ -325,11 +296,11 @@ def _decide_round(
 ) -> Placement | None:
     """Ask the policy to choose among this round's answers; place, wait or go on."""
     from carecore.brokerage import OfferResponse
-    from homecare.commissioning.market_actions import market_snapshot
 
-    offers = list(request.offers.filter(round_number=request.round_number).order_by("pk"))
+    all_offers = _all_offers(request)
+    offers = [o for o in all_offers if o.round_number == request.round_number]
     responses = tuple(_response(o, OfferResponse) for o in offers if o.answered_at)
-    snapshot = market_snapshot(request.framework, at=now)
+    snapshot = market.market_snapshot(request.framework, at=now)
     spec = package_spec(request.package)
     choice = _policy(request.framework).choose(spec, snapshot, _round(offers), responses, now)
     if choice.provider_ref is not None:
@@ -342,14 +313,15 @@ def _decide_round(
             winner.provider,
             Decimal(rate),
             offer=winner,
+            offers=all_offers,
             now=now,
             reason=choice.reason,
             acting_user=acting_user,
         )
     if choice.wait:
         return None
-    _withdraw_open_offers(request, acting_user)  # the round failed; nobody may still accept
-    send_next_round(request, now=now, acting_user=acting_user, snapshot=snapshot)
+    withdraw_open_offers(request, acting_user, all_offers)  # the round failed: none may accept
+    _send_round(request, spec, snapshot, _history(all_offers), now=now, acting_user=acting_user)
     return None
 
 
@@ -359,18 +331,29 @@ def _place(
     rate: Decimal,
     *,
     offer: Offer | None,
+    offers: list[Offer] | None = None,
     now: datetime,
     reason: str,
     acting_user: Any,
 ) -> Placement:
-    _move(request, State.PLACED, at=now, acting_user=acting_user, reason=reason)
-    placement = _audited(
+    rate = rate.quantize(Decimal("0.01"))
+    request.placed_provider, request.placed_rate, request.placed_at = provider, rate, now
+    request.needs_spot_purchase = False
+    move(
+        request,
+        State.PLACED,
+        at=now,
+        acting_user=acting_user,
+        reason=reason,
+        also_save=("placed_provider", "placed_rate", "placed_at", "needs_spot_purchase"),
+    )
+    placement = audited(
         Placement(
             request=request,
             package=request.package,
             provider=provider,
             offer=offer,
-            rate=rate.quantize(Decimal("0.01")),
+            rate=rate,
             at=now,
             by=acting_user,
             reason=reason,
@@ -378,19 +361,8 @@ def _place(
         acting_user,
     )
     placement.save()
-    request.placed_provider, request.placed_rate, request.placed_at = provider, placement.rate, now
-    request.needs_spot_purchase = False
-    request.save()
-    _withdraw_open_offers(request, acting_user)
+    withdraw_open_offers(request, acting_user, offers)
     return placement
-
-
-def _withdraw_open_offers(request: BrokerageRequest, acting_user: Any) -> None:
-    still_open = list(request.offers.filter(status=Offer.Status.OPEN))
-    for offer in still_open:
-        offer.status = Offer.Status.WITHDRAWN
-    if still_open:
-        bulk_update_with_history(still_open, Offer, ["status"], default_user=acting_user)
 
 
 @transaction.atomic
@@ -406,7 +378,7 @@ def expire_offers(now: datetime) -> int:
     )
     expired = 0
     for request in BrokerageRequest.objects.filter(pk__in=due).order_by("pk"):
-        request = _locked(request)
+        request = locked(request.pk)
         late = list(request.offers.filter(status=Offer.Status.OPEN, deadline__lte=now))
         for offer in late:
             offer.status, offer.answered_at = Offer.Status.EXPIRED, now
@@ -418,10 +390,8 @@ def expire_offers(now: datetime) -> int:
 
 
 def _appointed_rate(request: BrokerageRequest, provider: Provider) -> Decimal | None:
-    from homecare.commissioning.market_actions import market_snapshot
-
     spec = package_spec(request.package)
-    return market_snapshot(request.framework, at=request.state_changed_at).rate_for(
+    return market.market_snapshot(request.framework, at=request.state_changed_at).rate_for(
         str(provider.pk), spec.band_code, spec.zone_code
     )
 
@@ -441,7 +411,7 @@ def place_manually(
     The rate is the provider's appointed rate for the package's band unless ``rate`` is given
     (a spot price); a provider with neither is an error naming ``rate``.
     """
-    request = _locked(request)
+    request = locked(request.pk)
     if not reason.strip():
         raise InputError("a manual placement needs a reason", key="reason")
     if provider.status != Provider.Status.ACTIVE:
@@ -452,106 +422,3 @@ def place_manually(
     return _place(
         request, provider, rate, offer=None, now=now, reason=reason, acting_user=acting_user
     )
-
-
-def current_request(package: Package) -> BrokerageRequest:
-    request = package.requests.filter(state__in=LIVE_STATES).order_by("-pk").first()
-    if request is None:
-        raise InputError(f"package {package.pk} has no live request", key="package")
-    return request
-
-
-def _end_placement(request: BrokerageRequest, at: datetime, acting_user: Any) -> None:
-    placement = Placement.objects.filter(request=request, ended_at__isnull=True).first()
-    if placement is not None:
-        placement.ended_at = at
-        _audited(placement, acting_user).save()
-
-
-@transaction.atomic
-def transfer_package(
-    package: Package,
-    to_provider: Provider,
-    *,
-    reason: str,
-    rate: Decimal | None = None,
-    now: datetime,
-    acting_user: Any,
-) -> BrokerageRequest:
-    """Move a placed or running package to another provider: the old request is
-    ``transferred``, a new one is placed with ``to_provider`` (and started if care had)."""
-    old = _locked(current_request(package))
-    was_started = old.state in (State.STARTED, State.SUSPENDED)
-    _move(old, State.TRANSFERRED, at=now, acting_user=acting_user, reason=reason)
-    _end_placement(old, now, acting_user)
-    new = _new_request(package, old.framework, now=now, acting_user=acting_user)
-    place_manually(new, to_provider, reason=reason, rate=rate, now=now, acting_user=acting_user)
-    new = _locked(new)
-    if was_started:
-        _move(new, State.STARTED, at=now, acting_user=acting_user, reason="care carries on")
-    return new
-
-
-def rebroker_provider_packages(
-    provider: Provider, *, reason: str, at: datetime, acting_user: Any
-) -> list[BrokerageRequest]:
-    """An exiting provider's live packages go back to brokerage as new requests."""
-    placements = Placement.objects.filter(provider=provider, ended_at__isnull=True)
-    new_requests = []
-    for placement in placements.select_related("request", "package"):
-        old = _locked(placement.request)
-        _move(
-            old,
-            State.TRANSFERRED,
-            at=at,
-            acting_user=acting_user,
-            reason=f"provider exited: {reason}",
-        )
-        _end_placement(old, at, acting_user)
-        new = _new_request(old.package, old.framework, now=at, acting_user=acting_user)
-        package = old.package
-        package.status = State.REQUESTED
-        _audited(package, acting_user).save()
-        new_requests.append(new)
-    for offer in Offer.objects.filter(provider=provider, status=Offer.Status.OPEN):
-        offer.status = Offer.Status.WITHDRAWN
-        _audited(offer, acting_user).save()
-    return new_requests
-
-
-@transaction.atomic
-def withdraw_request(
-    request: BrokerageRequest, *, reason: str, now: datetime, acting_user: Any
-) -> BrokerageRequest:
-    request = _locked(request)
-    _move(request, State.WITHDRAWN, at=now, acting_user=acting_user, reason=reason)
-    _end_placement(request, now, acting_user)
-    _withdraw_open_offers(request, acting_user)
-    return request
-
-
-def _step(package: Package, target: str, *, reason: str, at: datetime, acting_user: Any) -> Any:
-    request = _locked(current_request(package))
-    _move(request, target, at=at, acting_user=acting_user, reason=reason)
-    return request
-
-
-@transaction.atomic
-def start_package(package: Package, *, at: datetime, acting_user: Any, reason: str = "") -> Any:
-    """The first visit happened (or care resumed after a suspension)."""
-    return _step(package, State.STARTED, reason=reason, at=at, acting_user=acting_user)
-
-
-@transaction.atomic
-def suspend_package(package: Package, *, reason: str, at: datetime, acting_user: Any) -> Any:
-    return _step(package, State.SUSPENDED, reason=reason, at=at, acting_user=acting_user)
-
-
-@transaction.atomic
-def end_package(package: Package, *, reason: str, at: datetime, acting_user: Any) -> Any:
-    request = _step(package, State.ENDED, reason=reason, at=at, acting_user=acting_user)
-    _end_placement(request, at, acting_user)
-    package.refresh_from_db()
-    package.end_date = at.date()
-    _audited(package, acting_user).save()
-    return request

@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from homecare.brokerage import actions
+from homecare.brokerage import actions, lifecycle
 from homecare.brokerage.models import Offer, Person, State
 from homecare.commissioning.demo import PROVIDER_B
 
@@ -156,7 +156,7 @@ def _live(
         return
     at = created + timedelta(minutes=rng.randint(5, 90))
     if fate == "withdrawn":
-        actions.withdraw_request(
+        lifecycle.withdraw_request(
             request, reason="Person's needs changed", now=at, acting_user=acting_user
         )
         return
@@ -170,18 +170,18 @@ def _live(
     steps = {"started": 1, "suspended": 2, "ended": 2, "transferred": 1}.get(fate, 0)
     if steps:
         at = min(at + timedelta(days=rng.randint(1, 3)), now - timedelta(minutes=2))
-        actions.start_package(package, at=at, acting_user=acting_user)
+        lifecycle.start_package(package, at=at, acting_user=acting_user)
     if fate == "transferred":
         to = _other_provider(request)
         at = min(at + timedelta(days=rng.randint(5, 30)), now - timedelta(minutes=1))
         reason = "Moved to a lead provider at the contingency contract's end"
-        actions.transfer_package(package, to, reason=reason, now=at, acting_user=acting_user)
+        lifecycle.transfer_package(package, to, reason=reason, now=at, acting_user=acting_user)
     elif fate in ("suspended", "ended"):
         at = min(at + timedelta(days=rng.randint(3, 40)), now - timedelta(minutes=1))
         if fate == "suspended":
-            actions.suspend_package(package, reason="In hospital", at=at, acting_user=acting_user)
+            lifecycle.suspend_package(package, reason="In hospital", at=at, acting_user=acting_user)
         else:
-            actions.end_package(
+            lifecycle.end_package(
                 package, reason="Care no longer needed", at=at, acting_user=acting_user
             )
 
@@ -251,8 +251,9 @@ def _declare_capacity(
     """This week's free hours for every appointed provider in every zone it covers."""
     from homecare.commissioning import market_actions
     from homecare.commissioning.models import Appointment
+    from homecare.commissioning.snapshot import monday_of
 
-    week = market_actions.monday_of(now.date())
+    week = monday_of(now.date())
     seen = set()
     for appointment in (
         Appointment.objects.filter(framework=framework)

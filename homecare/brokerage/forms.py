@@ -17,6 +17,7 @@ from typing import Any
 from django import forms
 
 from carecore.errors import InputError
+from homecare.brokerage.bids import BID_RATE_EXAMPLE, check_bid_rate
 from homecare.brokerage.models import Cohort, Funding, Priority, Source
 from homecare.commissioning.forms import GovukForm
 
@@ -199,7 +200,11 @@ class RequestForm(GovukForm):
 
 
 class AnswerForm(GovukForm):
-    """A provider's answer to one offer: accept, or decline with a reason."""
+    """A provider's answer to one offer: accept, or decline with a reason.
+
+    An offer of kind ``bid`` (a mini-competition) also asks for an hourly rate, required to
+    accept; an ordinary offer has no rate field at all, so a forged rate is never read.
+    """
 
     answer = forms.ChoiceField(
         label="Your answer",
@@ -208,20 +213,45 @@ class AnswerForm(GovukForm):
         error_messages={"required": "Select accept or decline"},
     )
     reason = forms.CharField(label="Reason", required=False, max_length=2000, widget=forms.Textarea)
-    bid_rate = forms.CharField(label="Your hourly rate", required=False, max_length=12)
+    bid_rate = forms.CharField(
+        label="Your hourly rate",
+        required=False,
+        max_length=12,
+        error_messages={
+            "max_length": f"Your hourly rate must be an amount in pounds, like {BID_RATE_EXAMPLE}"
+        },
+    )
+
+    def __init__(self, *args: Any, bid: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bid = bid
+        if not bid:
+            del self.fields["bid_rate"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("answer") == "decline" and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", "Enter the reason you are declining")
-        text = (cleaned.get("bid_rate") or "").strip().lstrip("£")
+        text = (cleaned.get("bid_rate") or "").strip().lstrip("£").strip()
         cleaned["bid_rate"] = None
-        if text:
-            try:
-                cleaned["bid_rate"] = Decimal(text)
-            except InvalidOperation:
-                self.add_error("bid_rate", "Your hourly rate must be an amount, like 21.50")
+        # A decline needs no rate; a rate the field already refused (too long) is not judged
+        # twice.
+        if self.bid and cleaned.get("answer") == "accept" and not self.has_error("bid_rate"):
+            cleaned["bid_rate"] = self._bid_rate(text)
         return cleaned
+
+    def _bid_rate(self, text: str) -> Decimal | None:
+        if not text:
+            self.add_error("bid_rate", f"Enter your hourly rate, like {BID_RATE_EXAMPLE}")
+            return None
+        try:
+            return check_bid_rate(Decimal(text))
+        except InvalidOperation:
+            message = f"must be an amount in pounds, like {BID_RATE_EXAMPLE}"
+        except InputError as exc:
+            message = exc.message
+        self.add_error("bid_rate", f"Your hourly rate {message}")
+        return None
 
 
 class ReasonForm(GovukForm):

@@ -267,7 +267,7 @@ def _date(row: dict[str, str], column: str) -> date:
 
 
 def _import_package(row: dict[str, str], now: datetime, acting_user: Any) -> None:
-    from homecare.brokerage import actions
+    from homecare.brokerage import actions, lifecycle
     from homecare.brokerage.models import LIVE_STATES, Package, Person, State
 
     reference = row["person_reference"]
@@ -307,7 +307,7 @@ def _import_package(row: dict[str, str], now: datetime, acting_user: Any) -> Non
         acting_user=acting_user,
     )
     if state == State.STARTED:
-        actions.start_package(request.package, at=now, acting_user=acting_user, reason="imported")
+        lifecycle.start_package(request.package, at=now, acting_user=acting_user, reason="imported")
 
 
 HANDLERS: dict[str, Callable[[dict[str, str], datetime, Any], None]] = {

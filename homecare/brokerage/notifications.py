@@ -46,19 +46,20 @@ def offer_email(offer: Any) -> tuple[str, str]:
     return subject, body
 
 
-def recipients(provider: Any) -> list[str]:
-    """The email addresses of the provider's users (users without an address are skipped)."""
+def recipients(organisation_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The email addresses of each provider organisation's active users, in one query
+    (users without an address are skipped)."""
     from homecare.accounts.models import Membership
 
-    return sorted(
-        {
-            m.user.email
-            for m in Membership.objects.filter(
-                organisation_id=provider.organisation_id, role=Membership.Role.PROVIDER
-            ).select_related("user")
-            if m.user.email and m.user.is_active
-        }
-    )
+    found: dict[int, set[str]] = {}
+    for organisation_id, email in Membership.objects.filter(
+        organisation_id__in=list(organisation_ids),
+        role=Membership.Role.PROVIDER,
+        user__is_active=True,
+    ).values_list("organisation_id", "user__email"):
+        if email:
+            found.setdefault(organisation_id, set()).add(email)
+    return {organisation_id: sorted(emails) for organisation_id, emails in found.items()}
 
 
 def notify_new_offers(offer_ids: Iterable[int]) -> int:
@@ -68,12 +69,19 @@ def notify_new_offers(offer_ids: Iterable[int]) -> int:
     """
     from homecare.brokerage.models import Offer
 
-    sent = 0
-    offers = Offer.objects.filter(pk__in=list(offer_ids)).select_related(
-        "provider", "request__package__person__area__zone", "request__package__person__area__band"
+    offers = list(
+        # Only offers still open: a round sent and answered inside one transaction (a bulk
+        # load) has nothing left to ask by the time it commits.
+        Offer.objects.filter(pk__in=list(offer_ids), status=Offer.Status.OPEN).select_related(
+            "provider",
+            "request__package__person__area__zone",
+            "request__package__person__area__band",
+        )
     )
+    addresses = recipients({offer.provider.organisation_id for offer in offers})
+    sent = 0
     for offer in offers:
-        to = recipients(offer.provider)
+        to = addresses.get(offer.provider.organisation_id)
         if not to:
             continue
         subject, body = offer_email(offer)

@@ -24,6 +24,10 @@ PROVIDER_B = "Wrenlow Care Services (demo)"
 CARD_COUNCILS = {"Leicestershire County Council": COUNCIL}
 
 
+# Reserved for examples (RFC 2606): no mail to a persona can reach a real mailbox.
+EMAIL_DOMAIN = "example.org"
+
+
 @dataclass(frozen=True)
 class Persona:
     username: str
@@ -31,6 +35,11 @@ class Persona:
     last_name: str
     organisation: str
     role: str
+
+    @property
+    def email(self) -> str:
+        """Where the demo's mail to this persona goes (the console, in ``make demo``)."""
+        return f"{self.username}@{EMAIL_DOMAIN}"
 
 
 PERSONAS = (
@@ -74,6 +83,7 @@ def load_demo(*, acting_user: Any = None) -> DemoSummary:
             role=persona.role,
             first_name=persona.first_name,
             last_name=persona.last_name,
+            email=persona.email,
             acting_user=acting_user,
         )
     geo = default_geography()

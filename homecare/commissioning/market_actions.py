@@ -1,22 +1,19 @@
 """Every write to the market: frameworks, providers, appointments, capacity, applications.
 
 Named verb_noun, each in a transaction, each taking ``acting_user`` for the audit history
-(``None`` is the system itself: imports and the demo). ``market_snapshot`` is the one read
-the allocation policies see: it turns the rows into ``carecore.brokerage.MarketSnapshot`` in
-a fixed number of queries, however many providers the framework has.
+(``None`` is the system itself: imports and the demo). The one read the allocation policies
+see, ``market_snapshot``, is in :mod:`homecare.commissioning.snapshot`.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 
 from homecare.accounts import actions as accounts
 from homecare.accounts.models import Organisation
@@ -32,9 +29,6 @@ from homecare.commissioning.market_models import (
     parse_term,
 )
 from homecare.commissioning.models import TenderEvaluation, Zone
-
-if TYPE_CHECKING:
-    from carecore.brokerage import MarketSnapshot
 
 
 def _audited(instance: Any, acting_user: Any) -> Any:
@@ -258,10 +252,6 @@ def _engine_tier(name: str) -> str:
     raise ValidationError({"tier": f"a tender tier {name!r} is not one the brokerage knows"})
 
 
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 @transaction.atomic
 def declare_capacity(
     *,
@@ -381,67 +371,6 @@ def set_provider_status(
     for appointment in Appointment.objects.filter(provider=provider, active=True):
         appointment.active = False
         _audited(appointment, acting_user).save()
-    from homecare.brokerage.actions import rebroker_provider_packages
+    from homecare.brokerage.lifecycle import rebroker_provider_packages
 
     return rebroker_provider_packages(provider, reason=reason, at=at, acting_user=acting_user)
-
-
-def market_snapshot(framework: Framework, *, at: datetime) -> MarketSnapshot:
-    """The market as the allocation policy sees it at ``at``, in five queries.
-
-    Free hours are the latest declaration per provider and zone for the week holding ``at``;
-    block hours used are the carer hours a week of the provider's live placements on this
-    framework.
-    """
-    from carecore.brokerage import AppointmentState, MarketSnapshot, ProviderState
-    from homecare.brokerage.models import LIVE_STATES, Placement
-
-    appointments = list(
-        Appointment.objects.filter(framework=framework, active=True)
-        .select_related("provider", "lot")
-        .prefetch_related("lot__zones", "rates")
-    )
-    providers = {a.provider.pk: a.provider for a in appointments}
-    week = monday_of(at.date())
-    free: dict[tuple[str, str], Decimal] = {}
-    for row in (
-        CapacityDeclaration.objects.filter(week_starting=week, provider__in=list(providers))
-        .order_by("declared_at", "pk")
-        .values_list("provider_id", "zone__code", "free_hours")
-    ):
-        free[(str(row[0]), row[1])] = row[2]  # later rows overwrite: the latest wins
-    used: dict[str, Decimal] = defaultdict(Decimal)
-    for provider_id, hours in (
-        Placement.objects.filter(
-            request__framework=framework,
-            ended_at__isnull=True,
-            package__status__in=LIVE_STATES,
-        )
-        .values_list("provider_id")
-        .annotate(hours=Sum("package__carer_hours_per_week"))
-    ):
-        used[str(provider_id)] = hours or Decimal(0)
-    return MarketSnapshot(
-        providers={
-            str(p.pk): ProviderState(
-                ref=str(p.pk), name=p.name, quality_score=p.quality_score, status=p.status
-            )
-            for p in providers.values()
-        },
-        appointments=tuple(
-            AppointmentState(
-                provider_ref=str(a.provider.pk),
-                lot_code=a.lot.code,
-                zone_codes=frozenset(z.code for z in a.lot.zones.all()),
-                tier=a.tier,
-                rank=a.rank,
-                hourly_rate=a.hourly_rate,
-                band_rates={r.band: r.hourly_rate for r in a.rates.all()},
-                block_hours_per_week=a.block_hours_per_week,
-                cohorts=frozenset(a.cohorts),
-            )
-            for a in appointments
-        ),
-        free_hours=free,
-        block_hours_used=dict(used),
-    )

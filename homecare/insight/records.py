@@ -14,9 +14,9 @@ from datetime import datetime
 from carecore.reports.brokerage_kpis import CapacityRecord, OfferRecord, RequestRecord
 from homecare.accounts.models import Organisation
 from homecare.brokerage.models import BrokerageRequest, Offer, State
-from homecare.commissioning.market_actions import monday_of
 from homecare.commissioning.market_models import Appointment, CapacityDeclaration
 from homecare.commissioning.models import Zone
+from homecare.commissioning.snapshot import monday_of
 
 
 @dataclass(frozen=True)

@@ -72,10 +72,11 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(autouse=True)
 def _static_assets_built() -> None:
-    from homecare.build_static import build, is_built
+    from homecare.build_static import build, build_htmx, is_built
 
     if not is_built():
         build()
+        build_htmx()
 
 
 @pytest.fixture

@@ -44,3 +44,23 @@ def test_the_build_copies_the_stylesheet_script_and_assets(tmp_path: Path) -> No
 def test_a_missing_node_modules_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="npm install"):
         build(source=tmp_path / "nowhere", target=tmp_path / "out")
+
+
+@pytest.mark.skipif(
+    not (Path(__file__).resolve().parents[2] / "node_modules" / "htmx.org").is_dir(),
+    reason="node_modules/htmx.org is not installed",
+)
+def test_htmx_is_copied_without_its_source_map_comment(tmp_path: Path) -> None:
+    from homecare.build_static import HTMX_SOURCE, build_htmx
+
+    copy = build_htmx(target=tmp_path / "htmx" / "htmx.min.js")
+    script = copy.read_text()
+    assert "htmx" in script and "sourceMappingURL" not in script
+    assert len(script) > len(HTMX_SOURCE.read_text()) * 0.9
+
+
+def test_a_missing_htmx_is_a_clear_error(tmp_path: Path) -> None:
+    from homecare.build_static import build_htmx
+
+    with pytest.raises(FileNotFoundError, match="npm install"):
+        build_htmx(source=tmp_path / "nowhere.js", target=tmp_path / "out.js")

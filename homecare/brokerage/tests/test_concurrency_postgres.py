@@ -97,3 +97,46 @@ def test_three_simultaneous_acceptances_give_exactly_one_placement() -> None:
     statuses = sorted(Offer.objects.using("postgres").values_list("status", flat=True))
     assert statuses == ["accepted", "withdrawn", "withdrawn"]
     assert not Placement.objects.exists()  # nothing went to the default database
+
+
+def test_answering_one_request_does_not_wait_for_another_on_the_same_framework() -> None:
+    # The answer's row lock is on its own request: locking the joined framework, zone and
+    # band rows too would queue every answer on the framework behind every other.
+    from django.db import transaction
+
+    from homecare.brokerage import actions
+    from homecare.brokerage.steps import locked
+
+    with on_postgres():
+        first = _setup()[0].request
+        second = actions.create_request(
+            "P-RACE-2",
+            first.package.person.area.code,
+            "Mon-Fri 09:00 30m",
+            framework=first.framework,
+            funding="council",
+            cohort="older_people",
+            source="community",
+            start_date=NOW.date(),
+            now=NOW,
+            acting_user=None,
+        )
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_first() -> None:
+        with on_postgres(), transaction.atomic():
+            locked(first.pk)
+            holding.set()
+            release.wait(timeout=30)
+
+    holder = threading.Thread(target=hold_first)
+    holder.start()
+    try:
+        assert holding.wait(timeout=30)
+        with on_postgres(), transaction.atomic():
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            assert locked(second.pk).pk == second.pk  # would time out if the lock spread
+    finally:
+        release.set()
+        holder.join(timeout=30)

@@ -12,7 +12,7 @@ from homecare.accounts import actions as accounts
 from homecare.brokerage import actions
 from homecare.brokerage.forms import RequestForm
 from homecare.brokerage.models import BrokerageRequest, Offer, Package, Person, Placement
-from homecare.brokerage.testing import AREA, NOW
+from homecare.brokerage.testing import AREA, NOW, ZONE
 from homecare.commissioning.models import Provider
 
 pytestmark = pytest.mark.django_db
@@ -158,6 +158,54 @@ def test_the_waiting_list_separates_hospital_discharge_from_community(
     assert [r.pk for r in tables["community"]] == [community.pk]
     assert [r.pk for r in tables["hospital"]] == [hospital.pk]
     assert "P-1" not in response.content.decode()  # references stay on the request page
+
+
+def _waiting_pks(response: Any) -> set[int]:
+    return {r.pk for _, _, rows in response.context["tables"] for r in rows}
+
+
+def test_the_waiting_list_filters_by_zone_priority_and_what_it_waits_for(
+    signed_in: Any, broker: Any, new_request: Any
+) -> None:
+    from homecare.commissioning.models import Area
+
+    other_zone = Area.objects.exclude(zone__code=ZONE).select_related("zone").first()
+    here = new_request("P-1", priority="urgent")
+    there = new_request("P-2", area_code=other_zone.code)
+    offered = new_request("P-3")
+    actions.send_next_round(offered, now=NOW, acting_user=broker)
+    client = signed_in(broker)
+    url = reverse("brokerage:waiting-list")
+    assert _waiting_pks(client.get(url)) == {here.pk, there.pk, offered.pk}
+    assert _waiting_pks(client.get(url, {"zone": ZONE})) == {here.pk, offered.pk}
+    assert _waiting_pks(client.get(url, {"priority": "urgent"})) == {here.pk}
+    assert _waiting_pks(client.get(url, {"waiting_for": "offers"})) == {offered.pk}
+    assert _waiting_pks(client.get(url, {"waiting_for": "round"})) == {here.pk, there.pk}
+    both = client.get(url, {"zone": other_zone.zone.code, "waiting_for": "round"})
+    assert _waiting_pks(both) == {there.pk}
+    assert 'href="/brokerage/"' in both.content.decode()  # "Clear filters"
+
+
+def test_an_unknown_filter_value_is_shown_as_an_error_and_narrows_nothing(
+    signed_in: Any, broker: Any, new_request: Any
+) -> None:
+    request = new_request("P-1")
+    response = signed_in(broker).get(reverse("brokerage:waiting-list"), {"zone": "atlantis"})
+    assert response.status_code == 200
+    assert _waiting_pks(response) == {request.pk}
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_the_waiting_list_refreshes_itself_through_htmx_and_can_be_paused(
+    signed_in: Any, broker: Any, settings: Any
+) -> None:
+    settings.HOMECARE_WAITING_LIST_REFRESH_SECONDS = 45
+    html = signed_in(broker).get(reverse("brokerage:waiting-list"), {"zone": ZONE}).content
+    page = html.decode()
+    assert 'hx-trigger="every 45s"' in page
+    assert f'hx-get="/brokerage/?zone={ZONE}"' in page  # the refresh keeps the filters
+    assert "vendor/htmx/htmx.min.js" in page
+    assert 'id="live-updates"' in page and "Update the list every 45 seconds" in page
 
 
 def test_a_request_page_shows_offers_answers_and_history(

@@ -173,7 +173,7 @@ def test_a_closed_offer_page_says_so_and_has_no_form(
 def test_my_packages_pages_through_many_placements(
     signed_in: Any, prime_1: Any, framework: Any, broker: Any
 ) -> None:
-    from homecare.brokerage.views import PAGE_SIZE
+    from homecare.brokerage.provider_views import PAGE_SIZE
 
     prime = Provider.objects.get(name="Prime 1 (test)")
     now = timezone.now()
@@ -294,3 +294,127 @@ def test_brokers_and_commissioners_see_their_councils_requests_not_anothers(
     )
     waiting = signed_in(broker).get(reverse("brokerage:waiting-list")).context["tables"]
     assert elsewhere.pk not in [r.pk for _, _, rows in waiting for r in rows]
+
+
+# --- mini-competition: a bid offer asks for an hourly rate ------------------------------------
+
+
+@pytest.fixture
+def bid_offered(geography: Any, council: Any, broker: Any) -> Offer:
+    """A mini-competition's bid offer to Prime 1 (of the "DPS" framework), open for a day."""
+    from homecare.brokerage.testing import make_market
+
+    dps = make_market(council, supplementary=0, policy_kind="mini_competition", name="DPS")
+    now = timezone.now()
+    request = make_request(dps, "P-BID-1", acting_user=broker, now=now)
+    actions.send_next_round(request, now=now, acting_user=broker)
+    return request.offers.get(provider__name="Prime 1 (test)")
+
+
+def _offer_page(client: Any, offer: Offer, data: dict[str, str] | None = None) -> Any:
+    url = reverse("brokerage:offer", args=[offer.pk])
+    return client.post(url, data) if data is not None else client.get(url)
+
+
+def test_a_bid_offer_asks_for_an_hourly_rate_in_pounds_per_hour(
+    signed_in: Any, bid_offered: Offer
+) -> None:
+    page = _offer_page(signed_in(_user_of("Prime 1 (test)", "bidder")), bid_offered)
+    html = page.content.decode()
+    assert bid_offered.kind == "bid"
+    label = "Your hourly rate (required if you accept)"
+    assert f'<label class="govuk-label" for="bid_rate">{label}</label>' in html
+    assert '<div class="govuk-input__prefix" aria-hidden="true">£</div>' in html
+    assert '<div class="govuk-input__suffix" aria-hidden="true">per hour</div>' in html
+    assert 'inputmode="decimal"' in html
+    assert 'aria-describedby="bid_rate-hint"' in html
+    assert "Mini-competition, round 1" in html
+
+
+def test_an_ordinary_offer_has_no_rate_field(signed_in: Any, prime_1: Any, offered: Offer) -> None:
+    html = _offer_page(signed_in(prime_1), offered).content.decode()
+    assert offered.kind != "bid"
+    assert 'name="bid_rate"' not in html and "per hour" not in html
+
+
+def test_a_forged_rate_on_an_ordinary_offer_is_ignored(
+    signed_in: Any, prime_1: Any, offered: Offer
+) -> None:
+    _offer_page(signed_in(prime_1), offered, {"answer": "accept", "bid_rate": "99.00"})
+    offered.refresh_from_db()
+    assert offered.status == Offer.Status.ACCEPTED and offered.bid_rate is None
+    assert Placement.objects.get().rate == 20  # the tendered rate
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Enter your hourly rate, like 21.50"),
+        ("   ", "Enter your hourly rate, like 21.50"),
+        ("lots", "Your hourly rate must be an amount in pounds, like 21.50"),
+        ("21,50", "Your hourly rate must be an amount in pounds, like 21.50"),
+        ("-4", "Your hourly rate must be more than £0"),
+        ("0.00", "Your hourly rate must be more than £0"),
+        ("21.505", "Your hourly rate must be in pounds and pence (2 decimal places at most)"),
+        ("2150", "Your hourly rate must be £250.00 an hour or less"),
+        ("1e9", "Your hourly rate must be £250.00 an hour or less"),
+        ("NaN", "Your hourly rate must be an amount in pounds, like 21.50"),
+        ("21.50 an hour please", "Your hourly rate must be an amount in pounds, like 21.50"),
+    ],
+)
+def test_accepting_a_bid_needs_a_good_rate_and_the_error_names_the_field(
+    signed_in: Any, bid_offered: Offer, typed: str, message: str
+) -> None:
+    client = signed_in(_user_of("Prime 1 (test)", "bidder"))
+    response = _offer_page(client, bid_offered, {"answer": "accept", "bid_rate": typed})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html
+    assert f'<a href="#bid_rate">{message}' in html  # the summary links to the input
+    assert 'id="bid_rate-error"' in html
+    assert html.count('href="#bid_rate"') == 1  # one error, said once
+    assert 'value="accept" checked' in html  # the answer is kept for the second try
+    bid_offered.refresh_from_db()
+    assert (bid_offered.status, bid_offered.bid_rate) == (Offer.Status.OPEN, None)
+
+
+@pytest.mark.parametrize(("typed", "kept"), [("21.5", "21.50"), ("£ 19.75", "19.75")])
+def test_a_good_bid_is_recorded_and_the_provider_is_told_when_bids_are_scored(
+    signed_in: Any, bid_offered: Offer, typed: str, kept: str
+) -> None:
+    client = signed_in(_user_of("Prime 1 (test)", "bidder"))
+    response = _offer_page(client, bid_offered, {"answer": "accept", "bid_rate": typed})
+    assert response["Location"] == reverse("brokerage:offers")
+    bid_offered.refresh_from_db()
+    assert (bid_offered.status, str(bid_offered.bid_rate)) == (Offer.Status.ACCEPTED, kept)
+    inbox = client.get(reverse("brokerage:offers")).content.decode()
+    assert f"Your bid of £{kept} an hour is recorded" in inbox
+    assert not Placement.objects.exists()  # Prime 2 is still bidding
+    page = _offer_page(client, bid_offered).content.decode()
+    assert f"£{kept} an hour" in page and "This offer is closed" in page
+
+
+def test_declining_a_bid_needs_a_reason_not_a_rate(signed_in: Any, bid_offered: Offer) -> None:
+    client = signed_in(_user_of("Prime 1 (test)", "bidder"))
+    _offer_page(client, bid_offered, {"answer": "decline", "reason": "full", "bid_rate": "x"})
+    bid_offered.refresh_from_db()
+    assert (bid_offered.status, bid_offered.bid_rate) == (Offer.Status.DECLINED, None)
+
+
+def test_the_last_bid_in_closes_the_round_and_a_loser_is_told_it_went_elsewhere(
+    signed_in: Any, bid_offered: Offer
+) -> None:
+    # Prime 2 bids low first; Prime 1's higher bid completes the round. With quality 89 and
+    # 88 and weights 60/40: Prime 1 scores 40 x 18/30 + 60 = 84.00, Prime 2
+    # 40 + 60 x 88/89 = 99.33, so Prime 2 wins and Prime 1 is told so.
+    other = bid_offered.request.offers.get(provider__name="Prime 2 (test)")
+    _offer_page(
+        signed_in(_user_of("Prime 2 (test)", "low")), other, {"answer": "accept", "bid_rate": "18"}
+    )
+    client = signed_in(_user_of("Prime 1 (test)", "bidder"))
+    response = _offer_page(client, bid_offered, {"answer": "accept", "bid_rate": "30"})
+    assert response["Location"] == reverse("brokerage:offers")
+    inbox = client.get(reverse("brokerage:offers")).content.decode()
+    assert "the package was placed with another provider" in inbox
+    placement = Placement.objects.get()
+    assert (placement.provider.name, str(placement.rate)) == ("Prime 2 (test)", "18.00")

@@ -39,19 +39,19 @@ def test_a_decline_that_sends_the_next_round_reads_the_market_once(
 ) -> None:
     # The snapshot is most of an answer's cost (docs/benchmarks.md): deciding the round and
     # sending the next one share it.
-    from homecare.commissioning import market_actions
+    from homecare.commissioning import snapshot as market_snapshot_module
 
     framework = make_market(council, name="Cascade", policy_kind="prime_cascade", primes=3)
     request = new_request(framework=framework)
     (offer,) = actions.send_next_round(request, now=NOW, acting_user=None)
     reads: list[Any] = []
-    real_snapshot = market_actions.market_snapshot
+    real_snapshot = market_snapshot_module.market_snapshot
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         reads.append(args)
         return real_snapshot(*args, **kwargs)
 
-    monkeypatch.setattr(market_actions, "market_snapshot", counted)
+    monkeypatch.setattr(market_snapshot_module, "market_snapshot", counted)
     actions.answer_offer(offer, accepted=False, reason="no carers free", now=NOW, acting_user=None)
     assert request.offers.filter(status="open").count() == 1  # the next round went out
     assert len(reads) == 1

@@ -10,7 +10,7 @@ import pytest
 
 from carecore.brokerage import IllegalTransition
 from carecore.errors import InputError
-from homecare.brokerage import actions
+from homecare.brokerage import actions, lifecycle
 from homecare.brokerage.models import (
     BrokerageRequest,
     Offer,
@@ -147,6 +147,20 @@ def test_a_decline_needs_a_reason(new_request: Any) -> None:
     assert offer.status == "open"
 
 
+def test_a_bid_rate_on_an_ordinary_offer_is_refused_and_nothing_changes(
+    new_request: Any,
+) -> None:
+    request = new_request()
+    (offer,) = actions.send_next_round(request, now=NOW, acting_user=None)
+    with pytest.raises(InputError) as raised:
+        actions.answer_offer(
+            offer, accepted=True, bid_rate=Decimal("21.00"), now=NOW, acting_user=None
+        )
+    assert raised.value.key == "bid_rate"
+    offer.refresh_from_db()
+    assert offer.status == Offer.Status.OPEN and not Placement.objects.exists()
+
+
 def test_expired_offers_send_the_next_round_and_an_exhausted_market_needs_a_spot_purchase(
     new_request: Any,
 ) -> None:
@@ -169,7 +183,7 @@ def test_expired_offers_send_the_next_round_and_an_exhausted_market_needs_a_spot
 def test_illegal_transitions_are_refused_and_nothing_changes(new_request: Any) -> None:
     request = new_request()
     with pytest.raises(IllegalTransition):
-        actions.start_package(request.package, at=NOW, acting_user=None)
+        lifecycle.start_package(request.package, at=NOW, acting_user=None)
     request.refresh_from_db()
     assert request.state == "requested"
     assert not RequestTransition.objects.exists()
@@ -203,8 +217,8 @@ def test_a_transfer_ends_one_placement_and_starts_another(new_request: Any, brok
     request = new_request()
     first, second = Provider.objects.filter(name__startswith="Prime").order_by("name")
     actions.place_manually(request, first, reason="spot", now=NOW, acting_user=broker)
-    actions.start_package(request.package, at=NOW, acting_user=broker)
-    new = actions.transfer_package(
+    lifecycle.start_package(request.package, at=NOW, acting_user=broker)
+    new = lifecycle.transfer_package(
         request.package, second, reason="contingency to lead", now=NOW, acting_user=broker
     )
     request.refresh_from_db()
@@ -221,10 +235,10 @@ def test_a_package_suspends_resumes_and_ends(new_request: Any, broker: Any) -> N
     actions.place_manually(
         request, Provider.objects.first(), reason="spot", now=NOW, acting_user=broker
     )
-    actions.start_package(package, at=NOW, acting_user=broker)
-    actions.suspend_package(package, reason="in hospital", at=NOW, acting_user=broker)
-    actions.start_package(package, at=NOW, acting_user=broker, reason="home again")
-    actions.end_package(package, reason="moved away", at=NOW, acting_user=broker)
+    lifecycle.start_package(package, at=NOW, acting_user=broker)
+    lifecycle.suspend_package(package, reason="in hospital", at=NOW, acting_user=broker)
+    lifecycle.start_package(package, at=NOW, acting_user=broker, reason="home again")
+    lifecycle.end_package(package, reason="moved away", at=NOW, acting_user=broker)
     package.refresh_from_db()
     assert package.status == "ended"
     assert package.end_date == NOW.date()
@@ -234,7 +248,7 @@ def test_a_package_suspends_resumes_and_ends(new_request: Any, broker: Any) -> N
 def test_withdrawing_a_request_withdraws_its_open_offers(new_request: Any, broker: Any) -> None:
     request = new_request()
     (offer,) = actions.send_next_round(request, now=NOW, acting_user=broker)
-    actions.withdraw_request(request, reason="no longer needed", now=NOW, acting_user=broker)
+    lifecycle.withdraw_request(request, reason="no longer needed", now=NOW, acting_user=broker)
     offer.refresh_from_db()
     assert offer.status == "withdrawn"
     with pytest.raises(actions.OfferClosed):

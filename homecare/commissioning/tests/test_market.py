@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from carecore.errors import InputError
-from homecare.brokerage import actions
+from homecare.brokerage import actions, lifecycle
 from homecare.brokerage.models import BrokerageRequest, Placement
 from homecare.brokerage.testing import NOW, ZONE, make_market, make_request
 from homecare.commissioning import market_actions
@@ -24,6 +24,7 @@ from homecare.commissioning.models import (
     Provider,
     Zone,
 )
+from homecare.commissioning.snapshot import market_snapshot
 
 pytestmark = pytest.mark.django_db
 TENDER = Path(__file__).parent / "data"
@@ -152,7 +153,7 @@ def test_the_latest_capacity_declaration_for_a_week_wins(geography: Any, council
             at=NOW + timedelta(minutes=minutes),
             acting_user=None,
         )
-    snapshot = market_actions.market_snapshot(framework, at=NOW + timedelta(days=2))
+    snapshot = market_snapshot(framework, at=NOW + timedelta(days=2))
     assert snapshot.free_hours == {(str(provider.pk), ZONE): Decimal("12")}
     with pytest.raises(ValidationError, match="Monday"):
         market_actions.declare_capacity(
@@ -172,7 +173,7 @@ def test_the_snapshot_carries_tiers_rates_and_block_hours_used(
     request = new_request(framework=framework)
     prime = Provider.objects.get(name="Prime 1 (test)")
     actions.place_manually(request, prime, reason="spot", now=NOW, acting_user=None)
-    snapshot = market_actions.market_snapshot(framework, at=NOW)
+    snapshot = market_snapshot(framework, at=NOW)
     assert snapshot.providers_in_zone(ZONE, tier="prime") == (str(prime.pk),)
     assert snapshot.rate_for(str(prime.pk), "URBAN", ZONE) == Decimal("20.00")
     assert snapshot.block_hours_used == {str(prime.pk): Decimal("8.50")}
@@ -246,7 +247,7 @@ def test_an_exit_re_brokers_every_live_package_of_the_provider(
         request = new_request(ref)
         actions.place_manually(request, leaving, reason="spot", now=NOW, acting_user=None)
         moved.append(request)
-    actions.start_package(moved[0].package, at=NOW, acting_user=None)
+    lifecycle.start_package(moved[0].package, at=NOW, acting_user=None)
 
     new = market_actions.set_provider_status(
         leaving, "exited", reason="handed back contract", at=NOW, acting_user=commissioner

@@ -39,7 +39,8 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from None
         self.stderr.write(
-            f"Issued token {token.prefix} '{token.name}' for {organisation.name}. "
+            f"Issued token {token.prefix} '{token.name}' for {organisation.name}; what it does "
+            f"is recorded as {token.user.username}. "
             "Copy it now: it is not stored and cannot be shown again."
         )
         self.stdout.write(plaintext)

@@ -1,0 +1,71 @@
+"""How the brokerage pages show packages: visit rows, short schedules, waiting times."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from homecare.brokerage.forms import DAYS
+
+
+def schedule_rows(package: Any) -> list[dict[str, Any]]:
+    """The visits as the pages show them: day name, window, minutes, carers, critical."""
+    rows = []
+    for visit in package.visits.all():
+        start = datetime.combine(datetime(2000, 1, 3).date(), visit.window_start)
+        end = start + timedelta(minutes=visit.window_minutes)
+        rows.append(
+            {
+                "day": DAYS[visit.day],
+                "window": f"{start:%H:%M} to {end:%H:%M}",
+                "minutes": visit.minutes,
+                "carers": visit.carers,
+                "critical": visit.critical,
+            }
+        )
+    return rows
+
+
+def waited(since: datetime, now: datetime) -> str:
+    """A waiting time in words: "3 days 4 hours", "5 hours 10 minutes", "12 minutes"."""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+
+    def unit(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    if days:
+        return f"{unit(days, 'day')} {unit(hours, 'hour')}"
+    if hours:
+        return f"{unit(hours, 'hour')} {unit(mins, 'minute')}"
+    return unit(mins, "minute")
+
+
+def day_runs(days: list[int]) -> str:
+    """Day numbers as short names, runs joined: [0, 1, 2, 3, 4] -> "Mon-Fri"."""
+    runs: list[list[int]] = []
+    for day in sorted(days):
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ", ".join(
+        DAYS[run[0]][:3] if len(run) == 1 else f"{DAYS[run[0]][:3]}-{DAYS[run[-1]][:3]}"
+        for run in runs
+    )
+
+
+def schedule_text(package: Any) -> str:
+    """The visits in short, alike visits grouped: "Mon-Fri 08:00 45m x2; Wed 18:00 30m"."""
+    alike: dict[tuple[Any, ...], list[int]] = {}
+    for visit in package.visits.all():
+        key = (visit.window_start, visit.minutes, visit.carers, visit.critical)
+        alike.setdefault(key, []).append(visit.day)
+    parts = []
+    for (start, minutes, carers, critical), days in sorted(
+        alike.items(), key=lambda item: (min(item[1]), item[0][0])
+    ):
+        text = f"{day_runs(days)} {start:%H:%M} {minutes}m"
+        parts.append(text + (" x2" if carers == 2 else "") + (" critical" if critical else ""))
+    return "; ".join(parts)
