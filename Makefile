@@ -50,6 +50,12 @@ demo: setup
 	@mkdir -p var
 	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py migrate --no-input
 	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py load_demo
+	@# Beside the server, and stopping with it: the task worker (imports of visit logs) and
+	@# the offer time-outs, checked every minute.
+	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py db_worker --no-startup-delay -v0 & \
+	worker=$$!; \
+	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py run_offer_timeouts --every 60 >/dev/null & \
+	timeouts=$$!; trap 'kill $$worker $$timeouts 2>/dev/null' EXIT INT TERM; \
 	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py runserver 127.0.0.1:8000
 
 clean:

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "homecare.commissioning",
     "homecare.brokerage",
     "homecare.insight",
+    "homecare.delivery",
     "django_tasks",
 ]
 
@@ -157,6 +158,12 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "homecare@localhost")
 HOMECARE_SITE_URL = os.environ.get("HOMECARE_SITE_URL", "http://localhost:8000")
+
+# Call monitoring (homecare.delivery, docs/delivery.md): a file with bad rows is rejected
+# whole ("reject") or its good rows are held for review ("hold"); the contract rules are a
+# shipped rules file of carecore/ecm/data/ by name, or a path to a TOML file.
+HOMECARE_ECM_BAD_ROWS = os.environ.get("HOMECARE_ECM_BAD_ROWS", "reject")
+HOMECARE_ECM_RULES = os.environ.get("HOMECARE_ECM_RULES", "rotherham-actual")
 
 if not DEBUG:
     from config.settings_production import production_settings

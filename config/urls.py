@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("homecare.commissioning.urls")),
     path("brokerage/", include("homecare.brokerage.urls")),
     path("insight/", include("homecare.insight.urls")),
+    path("delivery/", include("homecare.delivery.urls")),
 ]

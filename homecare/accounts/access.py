@@ -376,3 +376,189 @@ def dashboard_council_for(user: Any) -> Organisation:
     if not councils:
         raise PermissionDenied("Only a council's commissioners and brokers see its dashboard.")
     return councils[0]
+
+
+# --- the market (frameworks, providers, applications) -------------------------------------
+# A council's commissioners and brokers see its frameworks, their appointments and
+# applications, and the providers on the market (a provider is not any one council's: it may
+# serve several); only commissioners change them (the views ask with ``roles``). A provider's
+# users see the frameworks open to new providers and their own applications, nothing else.
+
+MARKET_ROLES = frozenset({Role.COMMISSIONER, Role.BROKER})
+
+
+def market_frameworks_for(user: Any, roles: Iterable[str] = MARKET_ROLES) -> QuerySet[Framework]:
+    """The frameworks of the councils where the user holds one of ``roles``."""
+    from homecare.commissioning.models import Framework
+
+    return Framework.objects.filter(council__in=councils_of(user, roles)).select_related("council")
+
+
+def market_framework_for(user: Any, pk: int, roles: Iterable[str] = MARKET_ROLES) -> Framework:
+    """One framework of the user's council, or Http404 (never another council's)."""
+    frameworks = market_frameworks_for(user, roles)
+    try:
+        return frameworks.get(pk=pk)
+    except frameworks.model.DoesNotExist:
+        raise Http404("No such framework") from None
+
+
+def market_providers_for(user: Any, roles: Iterable[str] = MARKET_ROLES) -> QuerySet[Provider]:
+    """Every provider on the market for council staff holding one of ``roles``; else none."""
+    from homecare.commissioning.models import Provider
+
+    providers = Provider.objects.select_related("organisation")
+    return providers if councils_of(user, roles) else providers.none()
+
+
+def market_provider_for(user: Any, pk: int, roles: Iterable[str] = MARKET_ROLES) -> Provider:
+    """One provider, for council staff holding one of ``roles``, or Http404."""
+    providers = market_providers_for(user, roles)
+    try:
+        return providers.get(pk=pk)
+    except providers.model.DoesNotExist:
+        raise Http404("No such provider") from None
+
+
+def framework_applications_for(user: Any, roles: Iterable[str] = MARKET_ROLES) -> QuerySet[Any]:
+    """The applications to the frameworks of the user's councils."""
+    from homecare.commissioning.models import FrameworkApplication
+
+    return FrameworkApplication.objects.filter(
+        framework__council__in=councils_of(user, roles)
+    ).select_related("framework", "provider", "decided_by")
+
+
+def framework_application_for(user: Any, pk: int, roles: Iterable[str] = MARKET_ROLES) -> Any:
+    """One application to a framework of the user's council, or Http404."""
+    applications = framework_applications_for(user, roles)
+    try:
+        return applications.get(pk=pk)
+    except applications.model.DoesNotExist:
+        raise Http404("No such application") from None
+
+
+def open_frameworks_for(user: Any) -> QuerySet[Framework]:
+    """The frameworks open to new providers (a dynamic purchasing system is public to the
+    market), for a provider's users; nothing for anyone else."""
+    from homecare.commissioning.models import Framework
+
+    frameworks = Framework.objects.filter(open_to_new_providers=True).select_related("council")
+    return frameworks if providers_of(user) else frameworks.none()
+
+
+def open_framework_for(user: Any, pk: int) -> Framework:
+    """One open framework a provider's user may apply to, or Http404."""
+    frameworks = open_frameworks_for(user)
+    try:
+        return frameworks.get(pk=pk)
+    except frameworks.model.DoesNotExist:
+        raise Http404("No such framework") from None
+
+
+def own_applications_for(user: Any) -> QuerySet[Any]:
+    """The applications made by the user's own providers (never another provider's)."""
+    from homecare.commissioning.models import FrameworkApplication
+
+    return FrameworkApplication.objects.filter(provider__in=providers_of(user)).select_related(
+        "framework", "provider"
+    )
+
+
+# --- delivery: call-monitoring uploads and logs, reconciliation runs, invoices -------------
+# A provider's users see only their own provider's uploads, logs, runs and invoices. A
+# council's finance officers and commissioners see every run of their council, and the
+# uploads and logs of providers with packages placed through their council's frameworks;
+# only finance officers run reconciliations, decide exceptions and approve invoices.
+# Anyone else sees nothing. API tokens: a provider's own runs only.
+
+DELIVERY_ROLES = frozenset({Role.FINANCE, Role.COMMISSIONER})
+
+
+def _delivery_councils(user: Any) -> list[Organisation]:
+    return councils_of(user, DELIVERY_ROLES)
+
+
+def _provider_scope(user: Any, councils_field: str, provider_field: str) -> Any:
+    """A Q object: rows of the user's providers, or of the user's councils; else nothing."""
+    from django.db.models import Q
+
+    providers = providers_of(user)
+    councils = _delivery_councils(user)
+    query = Q(pk__in=[])
+    if providers:
+        query |= Q(**{f"{provider_field}__in": providers})
+    if councils:
+        query |= Q(**{f"{councils_field}__in": councils})
+    return query
+
+
+def log_uploads_for(user: Any) -> QuerySet[Any]:
+    """The uploads of the user's providers, or of the providers placed with its council."""
+    from homecare.delivery.models import LogUpload
+
+    scope = _provider_scope(user, "provider__placements__request__framework__council", "provider")
+    ids = LogUpload.objects.filter(scope).values("pk")
+    return LogUpload.objects.filter(pk__in=ids).select_related("provider", "uploaded_by")
+
+
+def log_upload_for(user: Any, pk: int) -> Any:
+    """One upload the user may see, or Http404."""
+    uploads = log_uploads_for(user)
+    try:
+        return uploads.get(pk=pk)
+    except uploads.model.DoesNotExist:
+        raise Http404("No such upload") from None
+
+
+def visit_logs_for(user: Any) -> QuerySet[Any]:
+    """Visit logs of the user's providers, or of people placed through the user's council."""
+    from homecare.delivery.models import VisitLog
+
+    scope = _provider_scope(user, "person__packages__requests__framework__council", "provider")
+    ids = VisitLog.objects.filter(scope).values("pk")
+    return VisitLog.objects.filter(pk__in=ids).select_related("person", "provider", "upload")
+
+
+def reconciliation_runs_for(user: Any) -> QuerySet[Any]:
+    """Runs of the user's providers, or of the user's councils (finance, commissioners)."""
+    from homecare.delivery.models import ReconciliationRun
+
+    return ReconciliationRun.objects.filter(
+        _provider_scope(user, "council", "provider")
+    ).select_related("provider", "council", "invoice", "ran_by")
+
+
+def reconciliation_run_for(user: Any, pk: int) -> Any:
+    """One run the user may see, or Http404 (never another provider's or council's)."""
+    runs = reconciliation_runs_for(user)
+    try:
+        return runs.get(pk=pk)
+    except runs.model.DoesNotExist:
+        raise Http404("No such reconciliation run") from None
+
+
+def finance_councils_of(user: Any) -> list[Organisation]:
+    """The councils where the user is a finance officer (who runs and decides)."""
+    return sorted(councils_of(user, {Role.FINANCE}), key=lambda council: council.name)
+
+
+def run_to_manage_for(user: Any, pk: int) -> Any:
+    """A run of a council where the user is a finance officer, or Http404."""
+    from homecare.delivery.models import ReconciliationRun
+
+    runs = ReconciliationRun.objects.filter(council__in=finance_councils_of(user))
+    try:
+        return runs.select_related("provider", "council").get(pk=pk)
+    except ReconciliationRun.DoesNotExist:
+        raise Http404("No such reconciliation run") from None
+
+
+def runs_for_organisation(organisation: Organisation | None) -> QuerySet[Any]:
+    """A provider organisation's own runs; nothing for anyone else."""
+    from homecare.delivery.models import ReconciliationRun
+
+    runs = ReconciliationRun.objects.select_related("provider", "council", "invoice")
+    if not is_provider_organisation(organisation):
+        return runs.none()
+    return runs.filter(provider__organisation=organisation)

@@ -26,10 +26,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Waiting list", reverse("brokerage:waiting-list")))
     if access.has_role(user, access.DASHBOARD_ROLES):
         items.append(("Dashboard", reverse("insight:dashboard")))
+    if access.has_role(user, access.MARKET_ROLES):
+        items.append(("Market", reverse("commissioning:frameworks")))
     if access.has_role(user, {access.Role.PROVIDER}):
         items.append(("Offers", reverse("brokerage:offers")))
         items.append(("My packages", reverse("brokerage:packages")))
         items.append(("Capacity", reverse("brokerage:capacity")))
+        items.append(("Frameworks", reverse("commissioning:open-frameworks")))
+    if access.has_role(user, {access.Role.PROVIDER, *access.DELIVERY_ROLES}):
+        items.append(("Visit logs", reverse("delivery:uploads")))
+        items.append(("Payments", reverse("delivery:runs")))
     path = request.path
     nav = [
         {

@@ -225,3 +225,7 @@ from homecare.api import brokerage, offers  # noqa: E402  (the routers need the 
 
 api.add_router("", brokerage.router)
 api.add_router("", offers.router)
+
+from homecare.api import delivery  # noqa: E402
+
+api.add_router("", delivery.router)

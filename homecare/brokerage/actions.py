@@ -250,10 +250,14 @@ def _send_round(
 
 
 def _email_after_commit(offer_ids: list[int]) -> None:
-    """The offered providers' users are emailed once the round is committed."""
-    from homecare.brokerage.notifications import notify_new_offers
+    """The offered providers' users are emailed by the task worker once the round commits.
 
-    transaction.on_commit(lambda: notify_new_offers(offer_ids))
+    Not in the request: a slow mail server must never slow an answer to an offer, and a round
+    rolled back sends nothing.
+    """
+    from homecare.brokerage.tasks import notify_new_offers_task
+
+    transaction.on_commit(lambda: notify_new_offers_task.enqueue(offer_ids))
 
 
 @transaction.atomic

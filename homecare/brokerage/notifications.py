@@ -3,7 +3,9 @@
 Nothing about the person goes in an email (it is special-category health data and email is
 not a safe channel): only the area, zone, band, hours, deadline and a link to the inbox, where
 the provider's user signs in to see the schedule and needs. ``send_next_round`` calls
-:func:`notify_new_offers` once its transaction commits, so a rolled-back round sends nothing.
+:func:`notify_new_offers` through the task worker (``notify_new_offers_task``) once its
+transaction commits, so a rolled-back round sends nothing and a slow mail server never slows
+the answer to an offer that sent the round.
 """
 
 from __future__ import annotations

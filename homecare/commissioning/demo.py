@@ -45,6 +45,7 @@ class Persona:
 PERSONAS = (
     Persona("commissioner", "Demo", "Commissioner", COUNCIL, Membership.Role.COMMISSIONER),
     Persona("broker", "Demo", "Broker", COUNCIL, Membership.Role.BROKER),
+    Persona("finance", "Demo", "Finance", COUNCIL, Membership.Role.FINANCE),
     Persona("provider-a", "Demo", "Provider A", PROVIDER_A, Membership.Role.PROVIDER),
     Persona("provider-b", "Demo", "Provider B", PROVIDER_B, Membership.Role.PROVIDER),
 )
@@ -97,6 +98,14 @@ def load_demo(*, acting_user: Any = None) -> DemoSummary:
         )
         actions.import_rate_card(card, council=council, acting_user=acting_user)
     _load_market(organisations, geo, acting_user)
+    from homecare.commissioning.models import Provider
+    from homecare.delivery.demo import load_delivery  # logs need the placed packages
+
+    load_delivery(
+        organisations[COUNCIL],
+        [Provider.objects.get(name=name) for name in (PROVIDER_A, PROVIDER_B)],
+        acting_user=acting_user,
+    )
     return DemoSummary(PERSONAS, len(geo.zones), len(geo.areas), names)
 
 

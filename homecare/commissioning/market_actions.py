@@ -293,6 +293,13 @@ def apply_to_framework(
         raise ValidationError({"framework": f"{framework} is not open to new providers"})
     if not lots or any(lot.framework_id != framework.pk for lot in lots):
         raise ValidationError({"lots": "choose at least one lot of this framework"})
+    waiting = FrameworkApplication.objects.filter(
+        framework=framework, provider=provider, status=FrameworkApplication.Status.APPLIED
+    )
+    if waiting.select_for_update().exists():
+        raise ValidationError(
+            {"framework": f"{provider} already has an application to {framework} waiting"}
+        )
     application = _audited(
         FrameworkApplication(
             framework=framework, provider=provider, hourly_rate=hourly_rate, applied_at=at

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from homecare.commissioning import views
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("tenders/", views.tenders, name="tenders"),
     path("tenders/<int:pk>/", views.tender, name="tender"),
     path("tenders/<int:pk>/result.xlsx", views.tender_download, name="tender-download"),
+    # The market's pages: frameworks, providers, applications, awards, the day-one import.
+    path("", include("homecare.commissioning.market_urls")),
 ]

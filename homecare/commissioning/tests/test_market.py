@@ -235,6 +235,29 @@ def test_a_closed_framework_takes_no_applications(geography: Any, council: Any) 
         )
 
 
+def test_a_provider_with_an_application_waiting_cannot_apply_again(
+    geography: Any, council: Any
+) -> None:
+    framework = make_market(council, name="DPS", policy_kind="open_framework", primes=1)
+    framework.open_to_new_providers = True
+    framework.save()
+    provider = market_actions.create_provider("Eager (test)", acting_user=None)
+    apply = {
+        "framework": framework,
+        "provider": provider,
+        "lots": list(framework.lots.all()),
+        "hourly_rate": Decimal("21.50"),
+        "at": NOW,
+        "acting_user": None,
+    }
+    first = market_actions.apply_to_framework(**apply)
+    with pytest.raises(ValidationError, match="already has an application"):
+        market_actions.apply_to_framework(**apply)
+    market_actions.reject_application(first, reason="CQC inadequate", at=NOW, acting_user=None)
+    market_actions.apply_to_framework(**apply)  # after a decision, a new application is fine
+    assert FrameworkApplication.objects.filter(provider=provider).count() == 2
+
+
 def test_an_exit_re_brokers_every_live_package_of_the_provider(
     framework: Framework, new_request: Any, commissioner: Any
 ) -> None:

@@ -1,0 +1,106 @@
+"""For providers' own systems: push one visit log; read your reconciliations and invoices.
+
+Only a provider's token may call these (403 for a council's). A log is checked by the engine
+as a file's row is; a bad value is a 400 naming the field; a person with no package placed
+with the provider is a 400 naming ``person_ref``. The same log twice (same person, carer and
+check-in) is a 200 with ``created: false`` and changes nothing. A provider reads only its
+own runs.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router
+from ninja.responses import Status
+
+from carecore.errors import InputError
+from carecore.units import from_pence
+from homecare.accounts import access
+from homecare.api import delivery_schemas as s
+from homecare.api.auth import acting_user_of
+from homecare.api.common import ERRORS, clock, only_query, provider_organisation_of
+
+router = Router(tags=["delivery"])
+# A date in the query is ISO 8601 only: pydantic would also take "0" as a Unix time.
+ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def _log_row(log: Any, created: bool) -> dict[str, Any]:
+    return {
+        "id": log.pk,
+        "created": created,
+        "person_ref": log.person.reference,
+        "carer_id": log.carer_id,
+        "check_in": log.check_in,
+        "check_out": log.check_out,
+        "method": log.method,
+        "exception_code": log.exception_code or None,
+        "approval": log.approval,
+    }
+
+
+@router.post("/visit-logs", response={200: s.VisitLogOut, 201: s.VisitLogOut, **ERRORS})
+def push_visit_log(request: HttpRequest, payload: s.VisitLogIn) -> Status[dict[str, Any]]:
+    """Record one carer's log of one visit (201), or find it already recorded (200)."""
+    from homecare.delivery import actions
+
+    organisation = provider_organisation_of(request)
+    only_query(request)
+    provider = access.provider_for_organisation(organisation)
+    if provider is None:
+        from ninja.errors import HttpError
+
+        raise HttpError(403, "Your organisation is not a provider on the council's market")
+    log, created = actions.record_visit_log(
+        provider, payload.dict(), now=clock(), acting_user=acting_user_of(request)
+    )
+    return Status(201 if created else 200, _log_row(log, created))
+
+
+def _run_row(run: Any) -> dict[str, Any]:
+    invoice = getattr(run, "invoice", None)
+    return {
+        "id": run.pk,
+        "council": run.council.slug,
+        "period_start": run.period_start,
+        "period_end": run.period_end,
+        "status": run.status,
+        "rules": run.rules_name,
+        "ran_at": run.ran_at,
+        "planned_visits": run.planned_visits,
+        "planned_carer_minutes": run.planned_carer_minutes,
+        "payable_carer_minutes": run.payable_carer_minutes,
+        "withheld_pence": run.withheld_pence,
+        "outcomes": run.outcome_counts or {},
+        "invoice": None
+        if invoice is None
+        else {
+            "number": invoice.number,
+            "status": invoice.status,
+            "lines": invoice.lines_count,
+            "total": from_pence(invoice.total_pence),
+            "total_pence": invoice.total_pence,
+        },
+    }
+
+
+@router.get("/reconciliations", response={200: list[s.ReconciliationOut], **ERRORS})
+def list_reconciliations(
+    request: HttpRequest,
+    period_start: str | None = Query(None, pattern=ISO_DATE, examples=["2026-03-09"]),
+) -> list[dict[str, Any]]:
+    """Your reconciliation runs and their invoice totals, latest period first; give
+    ``period_start`` (a Monday) for one period."""
+    organisation = provider_organisation_of(request)
+    only_query(request, frozenset({"period_start"}))
+    runs = access.runs_for_organisation(organisation).order_by("-period_start", "pk")
+    if period_start is not None:
+        try:
+            day = date.fromisoformat(period_start)
+        except ValueError:
+            raise InputError("expected a date like 2026-03-09", key="period_start") from None
+        runs = runs.filter(period_start=day)
+    return [_run_row(run) for run in runs[:200]]

@@ -1,0 +1,250 @@
+"""Writes for call-monitoring logs: uploads, their import, release of held rows, API pushes.
+
+Named verb_noun, each in a transaction, each taking ``acting_user`` (``None``: the system).
+Runs, exceptions and invoices are in :mod:`homecare.delivery.reconciliation`.
+
+Idempotence: a log's key (provider, person, carer, check-in) is unique in the database, and
+every write checks the keys already stored and inserts with ``ignore_conflicts`` as the last
+guard, so the same or overlapping logs sent again (by file or API) never make a second row.
+
+Atomicity: an import writes every log of the file in one transaction, so a file is either
+wholly imported or not at all, even if the process dies half-way. Progress (``rows_done``)
+counts rows checked and made ready before that transaction, each step committed on its own
+so the status page can show it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from carecore.ecm import dedupe_logs, validate_logs
+from carecore.ecm.validation import InputErrors
+from carecore.errors import InputError
+from homecare.delivery.engine import provider_ref
+from homecare.delivery.models import LogUpload, VisitLog
+from homecare.delivery.reading import placed_people, read_upload
+
+CHUNK = 500  # logs per progress step and per INSERT
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+BAD_ROW_POLICIES = ("reject", "hold")
+
+
+def bad_rows_policy() -> str:
+    """The council's setting: reject a file with bad rows whole, or hold its good rows."""
+    policy = getattr(settings, "HOMECARE_ECM_BAD_ROWS", "reject")
+    if policy not in BAD_ROW_POLICIES:
+        raise InputError(
+            f"expected one of {', '.join(BAD_ROW_POLICIES)}, got {policy!r}",
+            key="HOMECARE_ECM_BAD_ROWS",
+        )
+    return str(policy)
+
+
+def detect_format(file_name: str, content: bytes) -> str:
+    """``parquet`` by suffix; a CSV whose header has ``ServiceUserRef`` is a finance return."""
+    name = file_name.lower()
+    if name.endswith((".parquet", ".pq")):
+        return LogUpload.Format.PARQUET
+    if not name.endswith((".csv", ".txt")):
+        raise InputError("expected a .csv or .parquet file", key="file")
+    header = content[:4096].split(b"\n", 1)[0]
+    return LogUpload.Format.RETURN if b"ServiceUserRef" in header else LogUpload.Format.CSV
+
+
+@transaction.atomic
+def create_upload(
+    provider: Any, file_name: str, content: bytes, *, now: datetime, acting_user: Any
+) -> LogUpload:
+    """Store a provider's file and queue its import (run after this transaction commits)."""
+    if not content:
+        raise InputError("the file is empty", key="file")
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise InputError("the file is over 50 MB: send a period at a time", key="file")
+    upload = LogUpload.objects.create(
+        provider=provider,
+        file_name=file_name[:200],
+        sha256=hashlib.sha256(content).hexdigest(),
+        format=detect_format(file_name, content),
+        content=content,
+        uploaded_by=acting_user,
+        uploaded_at=now,
+    )
+    from homecare.delivery.tasks import import_upload_task
+
+    transaction.on_commit(lambda: import_upload_task.enqueue(upload.pk))
+    return upload
+
+
+def _set(upload: LogUpload, **values: Any) -> None:
+    """Update the upload's row now (outside any import transaction, so others see it)."""
+    LogUpload.objects.filter(pk=upload.pk).update(**values)
+    for name, value in values.items():
+        setattr(upload, name, value)
+
+
+def import_upload(upload_id: int, *, now: datetime | None = None) -> LogUpload:
+    """Read, check and write an upload's logs (the background task; the system acts).
+
+    Bad rows reject the file whole, or under the ``hold`` policy the good rows are written
+    held (not paid until released). Nothing is written if anything fails part-way.
+    """
+    upload = LogUpload.objects.select_related("provider__organisation").get(pk=upload_id)
+    if upload.finished:
+        return upload
+    _set(upload, status=LogUpload.Status.RUNNING, rows_done=0)
+    provider = upload.provider
+    result = read_upload(
+        bytes(upload.content), upload.format, provider=provider, provider_ref=provider_ref(provider)
+    )
+    _set(
+        upload, rows_total=result.rows_total, errors=result.errors, errors_total=result.errors_total
+    )
+    hold = bool(result.errors_total) and bad_rows_policy() == "hold"
+    if result.logs is None or (result.errors_total and not hold):
+        _set(upload, status=LogUpload.Status.FAILED, finished_at=now or timezone.now())
+        return upload
+    try:
+        rows = _prepare(upload, result.logs, held=hold, now=now or timezone.now())
+        created, existing = _write_all(upload, rows)
+    except Exception as exc:
+        failure = {
+            "row": None,
+            "column": "",
+            "message": f"the import stopped ({exc}); nothing was saved: upload the file again",
+        }
+        _set(
+            upload,
+            status=LogUpload.Status.FAILED,
+            errors=[*upload.errors, failure],
+            errors_total=upload.errors_total + 1,
+            finished_at=timezone.now(),
+        )
+        raise
+    _set(
+        upload,
+        status=LogUpload.Status.HELD if hold else LogUpload.Status.DONE,
+        rows_done=upload.rows_total,
+        logs_created=created,
+        logs_existing=existing,
+        finished_at=now or timezone.now(),
+    )
+    return upload
+
+
+def _prepare(upload: LogUpload, logs: pl.DataFrame, *, held: bool, now: datetime) -> list[VisitLog]:
+    """Unsaved log rows, one per key (repeats in the file count once), with progress."""
+    people = placed_people(upload.provider)
+    unique = dedupe_logs(logs.lazy()).collect().sort("check_in", "person_ref", "carer_id")
+    rows: list[VisitLog] = []
+    total = max(unique.height, 1)
+    for start in range(0, unique.height, CHUNK):
+        for item in unique.slice(start, CHUNK).iter_rows(named=True):
+            rows.append(_log(upload.provider, people[item["person_ref"]], item, now=now))
+            rows[-1].upload, rows[-1].held = upload, held
+            rows[-1].created_by = upload.uploaded_by
+        _set(upload, rows_done=upload.rows_total * len(rows) // total)
+    return rows
+
+
+def _log(provider: Any, person_id: int, item: dict[str, Any], *, now: datetime) -> VisitLog:
+    manual = item["method"] == VisitLog.Method.MANUAL
+    return VisitLog(
+        provider=provider,
+        person_id=person_id,
+        carer_id=item["carer_id"],
+        check_in=item["check_in"],
+        check_out=item["check_out"],
+        method=item["method"],
+        exception_code=item["exception_code"] or "",
+        approval=VisitLog.Approval.PENDING if manual else VisitLog.Approval.NOT_NEEDED,
+        created_at=now,
+    )
+
+
+Key = tuple[int, str, datetime]
+
+
+def _existing_keys(provider: Any, rows: Sequence[VisitLog]) -> set[Key]:
+    if not rows:
+        return set()
+    found = VisitLog.objects.filter(
+        provider=provider,
+        person_id__in={row.person_id for row in rows},
+        check_in__gte=min(row.check_in for row in rows),
+        check_in__lte=max(row.check_in for row in rows),
+    ).values_list("person_id", "carer_id", "check_in")
+    return set(found)
+
+
+def bulk_insert(rows: Sequence[VisitLog]) -> None:
+    """One INSERT of new logs; a key another import stored meanwhile is skipped."""
+    VisitLog.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+@transaction.atomic
+def _write_all(upload: LogUpload, rows: list[VisitLog]) -> tuple[int, int]:
+    """Write the new logs, all or nothing: (logs created, logs already stored)."""
+    existing = _existing_keys(upload.provider, rows)
+    new = [row for row in rows if (row.person_id, row.carer_id, row.check_in) not in existing]
+    for start in range(0, len(new), CHUNK):
+        bulk_insert(new[start : start + CHUNK])
+    return len(new), len(rows) - len(new)
+
+
+@transaction.atomic
+def release_upload(upload: LogUpload, *, now: datetime, acting_user: Any) -> int:
+    """A finance officer releases a held upload's good rows for payment; returns how many."""
+    upload = LogUpload.objects.select_for_update().get(pk=upload.pk)
+    if upload.status != LogUpload.Status.HELD:
+        raise InputError("only an upload held for review can be released", key="upload")
+    count = upload.logs.filter(held=True).update(held=False)
+    upload.status, upload.released_by, upload.released_at = LogUpload.Status.DONE, acting_user, now
+    upload.save(update_fields=["status", "released_by", "released_at"])
+    return count
+
+
+LOG_FIELDS = ("person_ref", "carer_id", "check_in", "check_out", "method", "exception_code")
+
+
+@transaction.atomic
+def record_visit_log(
+    provider: Any, values: dict[str, Any], *, now: datetime, acting_user: Any
+) -> tuple[VisitLog, bool]:
+    """One log pushed by a provider's system: (the stored log, whether it is new).
+
+    The engine checks the values as it checks a file's row; an error names the field. The
+    same key again returns the stored log and ``False``, and changes nothing.
+    """
+    ref = provider_ref(provider)
+    row = {name: values.get(name) for name in LOG_FIELDS}
+    frame = pl.DataFrame(
+        [{"provider_ref": ref, **{k: None if v is None else str(v) for k, v in row.items()}}],
+        schema=dict.fromkeys(("provider_ref", *LOG_FIELDS), pl.String),
+    )
+    try:
+        checked = validate_logs(frame, source="log")
+    except InputErrors as exc:
+        first = exc.errors[0]
+        raise InputError(first.message, key=first.key) from None
+    item = checked.row(0, named=True)
+    person_id = placed_people(provider).get(item["person_ref"])
+    if person_id is None:
+        raise InputError(f"'{item['person_ref']}' has no package placed with you", key="person_ref")
+    stored = VisitLog.objects.filter(
+        provider=provider, person_id=person_id, carer_id=item["carer_id"], check_in=item["check_in"]
+    ).first()
+    if stored is not None:
+        return stored, False
+    log = _log(provider, person_id, item, now=now)
+    log.created_by = acting_user
+    log._history_user = acting_user  # type: ignore[attr-defined]
+    log.save()
+    return log, True

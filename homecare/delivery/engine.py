@@ -1,0 +1,159 @@
+"""Conversions between delivery rows and the ECM engine's frames (``carecore.ecm``).
+
+Provider references in the engine's frames are the provider organisation's slug (what a
+provider writes in the ``provider_ref`` column of its files); person references are the
+brokerage person's pseudonymised reference; package references are package ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from carecore.ecm import ACTUAL_SCHEMA, PlannedPackage
+from carecore.ecm.schema import APPROVAL_SCHEMA, LOG_KEY
+from carecore.units import LONDON, as_london
+from homecare.brokerage.engine import visit_rows
+from homecare.brokerage.models import Placement, RequestTransition, State
+
+PERIOD_DAYS = 28
+
+LogKey = tuple[str, str, str, datetime]
+
+
+def provider_ref(provider: Any) -> str:
+    """The provider's reference in files and frames: its organisation's slug."""
+    return str(provider.organisation.slug)
+
+
+def period_end(start: date) -> date:
+    """The last day (inclusive) of the four-week period starting on ``start``."""
+    return start + timedelta(days=PERIOD_DAYS - 1)
+
+
+def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """London midnight at the start of ``start`` and after ``end``: [from, to)."""
+    first = datetime(start.year, start.month, start.day, tzinfo=LONDON)
+    after = end + timedelta(days=1)
+    return first, datetime(after.year, after.month, after.day, tzinfo=LONDON)
+
+
+def placements_in(council: Any, provider: Any, start: date, end: date) -> list[Placement]:
+    """The provider's placements through the council's frameworks that overlap the period."""
+    first, _after = period_bounds(start, end)
+    return list(
+        Placement.objects.filter(
+            provider=provider,
+            request__framework__council=council,
+            package__start_date__lte=end,
+        )
+        .exclude(ended_at__lt=first)
+        .exclude(package__end_date__lt=start)
+        .select_related("package__person__area__band", "request")
+        .prefetch_related("package__visits")
+        .order_by("package_id", "at", "pk")
+    )
+
+
+def suspensions(request_id: int, start: date, end: date) -> tuple[tuple[date, date], ...]:
+    """The days the request was suspended (hospital and the like), clipped to the period:
+    from the day of the move to ``suspended`` to the day before care resumed."""
+    spans: list[tuple[date, date]] = []
+    since: date | None = None
+    moves = RequestTransition.objects.filter(request_id=request_id).order_by("at", "pk")
+    for move in moves:
+        day = as_london(move.at).date()
+        if move.to_state == State.SUSPENDED and since is None:
+            since = day
+        elif move.from_state == State.SUSPENDED and since is not None:
+            if day > since:
+                spans.append((since, day - timedelta(days=1)))
+            since = None
+    if since is not None:
+        spans.append((since, end))
+    clipped = [(max(a, start), min(b, end)) for a, b in spans]
+    return tuple((a, b) for a, b in clipped if a <= b)
+
+
+def rate_pence(rate: Decimal) -> int:
+    """A placement's hourly rate in whole pence (rates are stored to the penny)."""
+    return int((rate * 100).to_integral_value())
+
+
+def planned_packages(council: Any, provider: Any, start: date, end: date) -> list[PlannedPackage]:
+    """The engine's packages for a provider's period: each placement's schedule between the
+    later of package start and placement, and the earlier of package end and placement end,
+    less suspensions, at the placement's (tendered) rate."""
+    packages: list[PlannedPackage] = []
+    seen: dict[int, int] = {}
+    ref = provider_ref(provider)
+    for placement in placements_in(council, provider, start, end):
+        package = placement.package
+        visits = visit_rows(package)
+        if not visits:
+            continue
+        first = max(package.start_date, as_london(placement.at).date())
+        last_days = [d for d in (package.end_date, _ended(placement)) if d is not None]
+        last = min(last_days) if last_days else None
+        if last is not None and last < first:
+            continue
+        count = seen.get(package.pk, 0)
+        seen[package.pk] = count + 1
+        packages.append(
+            PlannedPackage(
+                package_ref=str(package.pk) if count == 0 else f"{package.pk}-{count}",
+                person_ref=package.person.reference,
+                provider_ref=ref,
+                band=package.person.area.band.code,
+                start_date=first,
+                end_date=last,
+                visits=visits,
+                suspensions=suspensions(placement.request_id, start, end),
+                rate_pence_per_hour=rate_pence(placement.rate),
+            )
+        )
+    return packages
+
+
+def _ended(placement: Placement) -> date | None:
+    # Care ends the day before the placement ended (a transfer at 09:00 hands the day over).
+    if placement.ended_at is None:
+        return None
+    return as_london(placement.ended_at).date() - timedelta(days=1)
+
+
+def log_frame(logs: Iterable[Any]) -> pl.DataFrame:
+    """Visit logs (with ``person`` and ``provider__organisation`` joined) as ``ACTUAL_SCHEMA``."""
+    rows = [
+        {
+            "provider_ref": log.provider.organisation.slug,
+            "person_ref": log.person.reference,
+            "carer_id": log.carer_id,
+            "check_in": as_london(log.check_in),
+            "check_out": as_london(log.check_out) if log.check_out else None,
+            "method": log.method,
+            "exception_code": log.exception_code or None,
+        }
+        for log in logs
+    ]
+    return pl.DataFrame(rows, schema=ACTUAL_SCHEMA)
+
+
+def approval_frame(keys: Iterable[LogKey]) -> pl.DataFrame:
+    """Approved manual logs by key (provider, person, carer, check-in)."""
+    rows = [dict(zip(LOG_KEY, key, strict=True)) for key in keys]
+    return pl.DataFrame(rows, schema=APPROVAL_SCHEMA)
+
+
+def log_key(log: Any) -> LogKey:
+    """A stored log's key, as the engine's frames give it back."""
+    return (
+        log.provider.organisation.slug,
+        log.person.reference,
+        log.carer_id,
+        as_london(log.check_in),
+    )

@@ -1,0 +1,257 @@
+"""Reconciliation pages: runs, a run with its exceptions and invoice, downloads and the
+audit trail from an invoice line to its visit log and upload. Views only parse, ask
+``access`` and call actions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from carecore.ecm.summary import hours
+from carecore.errors import InputError
+from carecore.units import from_pence
+from homecare.accounts import access
+from homecare.commissioning.models import Provider
+from homecare.delivery import documents, reconciliation
+from homecare.delivery.forms import DecisionForm, RunForm
+from homecare.delivery.models import VisitException
+
+RUN_ROLES = (access.Role.PROVIDER, access.Role.FINANCE, access.Role.COMMISSIONER)
+PAGE_SIZE = 50
+OUTCOME_ORDER = (
+    "delivered",
+    "late",
+    "short",
+    "missed",
+    "cancelled_short_notice",
+    "cancelled",
+    "no_access",
+    "pending_approval",
+)
+
+
+def today() -> date:
+    """The one place these pages read the date (tests replace it)."""
+    return timezone.localdate()
+
+
+def _providers_for(councils: list[Any]) -> Any:
+    return (
+        Provider.objects.filter(placements__request__framework__council__in=councils)
+        .distinct()
+        .order_by("name")
+    )
+
+
+@access.require_role(*RUN_ROLES)
+def runs(request: HttpRequest) -> HttpResponse:
+    """Runs the user may see; a finance officer also gets the form to run a period."""
+    councils = access.finance_councils_of(request.user)
+    form = None
+    if councils:
+        form = RunForm(
+            request.POST or None,
+            providers=_providers_for(councils),
+            today=today(),
+        )
+    if request.method == "POST" and form is not None and form.is_valid():
+        provider = _providers_for(councils).get(pk=form.cleaned_data["provider"])
+        council = _council_for(councils, provider)
+        try:
+            run = reconciliation.run_reconciliation(
+                council,
+                provider,
+                date.fromisoformat(form.cleaned_data["period_start"]),
+                now=timezone.now(),
+                acting_user=request.user,
+            )
+        except InputError as exc:
+            form.add_input_error(exc, {"period_start": "period_start"}, "provider")
+        else:
+            messages.success(request, "The period is reconciled.")
+            return redirect("delivery:run", pk=run.pk)
+    page = Paginator(access.reconciliation_runs_for(request.user), PAGE_SIZE)
+    return render(
+        request,
+        "delivery/runs.html",
+        {"form": form, "page": page.get_page(request.GET.get("page"))},
+    )
+
+
+def _council_for(councils: list[Any], provider: Any) -> Any:
+    """The first of the officer's councils that placed packages with the provider."""
+    for council in councils:
+        if provider.placements.filter(request__framework__council=council).exists():
+            return council
+    return councils[0]
+
+
+def _outcomes(run: Any) -> list[tuple[str, int]]:
+    counts = run.outcome_counts or {}
+    return [(name.replace("_", " "), counts[name]) for name in OUTCOME_ORDER if name in counts]
+
+
+@access.require_role(*RUN_ROLES)
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = access.reconciliation_run_for(request.user, pk)
+    can_manage = run.council in access.finance_councils_of(request.user)
+    exceptions = run.exceptions.select_related("decided_by")
+    to_decide = [e for e in exceptions if e.status != VisitException.Status.NOTED]
+    noted = exceptions.filter(status=VisitException.Status.NOTED)
+    return render(
+        request,
+        "delivery/run.html",
+        {
+            "run": run,
+            "invoice": getattr(run, "invoice", None),
+            "can_manage": can_manage and not run.frozen,
+            "outcomes": _outcomes(run),
+            "planned_hours": hours(run.planned_carer_minutes),
+            "payable_hours": hours(run.payable_carer_minutes),
+            "total": from_pence(run.total_pence),
+            "withheld": from_pence(run.withheld_pence),
+            "to_decide": [(e, DecisionForm(prefix=f"e{e.pk}")) for e in to_decide],
+            "noted_counts": _kind_counts(noted),
+            "noted": noted[:100],
+        },
+    )
+
+
+def _kind_counts(rows: Any) -> list[tuple[str, int]]:
+    from django.db.models import Count
+
+    return [
+        (row["kind"].replace("_", " "), row["n"])
+        for row in rows.values("kind").annotate(n=Count("pk")).order_by("kind")
+    ]
+
+
+@require_POST
+@access.require_role(access.Role.FINANCE)
+def decide(request: HttpRequest, pk: int, exception_pk: int) -> HttpResponse:
+    run = access.run_to_manage_for(request.user, pk)
+    exception = run.exceptions.filter(pk=exception_pk).first()
+    if exception is None:
+        return redirect("delivery:run", pk=run.pk)
+    form = DecisionForm(request.POST, prefix=f"e{exception.pk}")
+    if form.is_valid():
+        try:
+            reconciliation.decide_exception(
+                exception,
+                approve=form.cleaned_data["decision"] == "approve",
+                reason=form.cleaned_data["reason"],
+                now=timezone.now(),
+                acting_user=request.user,
+            )
+        except InputError as exc:
+            messages.error(request, exc.message)
+        else:
+            word = "approved" if form.cleaned_data["decision"] == "approve" else "rejected"
+            messages.success(
+                request, f"Exception {word}. Re-run the period to apply your decisions."
+            )
+        return redirect(f"{run.get_absolute_url()}#exceptions")
+    errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+    messages.error(request, f"The decision was not recorded: {errors}.")
+    return redirect(f"{run.get_absolute_url()}#exception-{exception.pk}")
+
+
+@require_POST
+@access.require_role(access.Role.FINANCE)
+def rerun(request: HttpRequest, pk: int) -> HttpResponse:
+    run = access.run_to_manage_for(request.user, pk)
+    try:
+        reconciliation.run_reconciliation(
+            run.council,
+            run.provider,
+            run.period_start,
+            now=timezone.now(),
+            acting_user=request.user,
+        )
+    except InputError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The period is reconciled again with your decisions.")
+    return redirect("delivery:run", pk=run.pk)
+
+
+@require_POST
+@access.require_role(access.Role.FINANCE)
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    run = access.run_to_manage_for(request.user, pk)
+    try:
+        reconciliation.approve_invoice(run, now=timezone.now(), acting_user=request.user)
+    except InputError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The invoice is approved; the run is frozen.")
+    return redirect("delivery:run", pk=run.pk)
+
+
+DOCUMENTS = {
+    "invoice.xlsx": (
+        documents.invoice_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    "invoice.pdf": (documents.invoice_pdf, "application/pdf"),
+    "remittance.xlsx": (
+        documents.remittance_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    "remittance.pdf": (documents.remittance_pdf, "application/pdf"),
+}
+
+
+@access.require_role(*RUN_ROLES)
+def download(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    run = access.reconciliation_run_for(request.user, pk)
+    build, content_type = DOCUMENTS[name]
+    response = HttpResponse(build(run), content_type=content_type)
+    stem = run.invoice.number if hasattr(run, "invoice") else f"run-{run.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{stem}-{name}"'
+    return response
+
+
+@access.require_role(*RUN_ROLES)
+def lines(request: HttpRequest, pk: int) -> HttpResponse:
+    run = access.reconciliation_run_for(request.user, pk)
+    page = Paginator(run.lines.select_related("person").order_by("position"), PAGE_SIZE)
+    return render(
+        request,
+        "delivery/lines.html",
+        {"run": run, "page": page.get_page(request.GET.get("page"))},
+    )
+
+
+@access.require_role(*RUN_ROLES)
+def line_detail(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+    """The audit trail of one line: the line, its visit log (and the log's history) and the
+    upload or API push it came from."""
+    run = access.reconciliation_run_for(request.user, pk)
+    line = (
+        run.lines.select_related("person", "log__upload", "log__created_by")
+        .filter(pk=line_pk)
+        .first()
+    )
+    if line is None:
+        from django.http import Http404
+
+        raise Http404("No such invoice line")
+    log = line.log
+    return render(
+        request,
+        "delivery/line.html",
+        {
+            "run": run,
+            "line": line,
+            "log": log,
+            "log_history": log.history.select_related("history_user")[:20] if log else [],
+        },
+    )

@@ -1,0 +1,63 @@
+"""Forms of the delivery pages (GOV.UK markup: input ids are their names)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+
+from homecare.commissioning.forms import GovukForm
+
+PERIOD_CHOICES = 13  # about a year of four-week periods to choose from
+
+
+class UploadForm(GovukForm):
+    file = forms.FileField(
+        label="File of visit logs",
+        error_messages={"required": "Choose a CSV or Parquet file of visit logs"},
+    )
+
+
+def recent_mondays(today: date, count: int = PERIOD_CHOICES) -> list[date]:
+    """Starts of the four-week periods that have ended by ``today``, most recent first."""
+    this_monday = today - timedelta(days=today.weekday())
+    last_start = this_monday - timedelta(days=28)
+    return [last_start - timedelta(days=28 * n) for n in range(count)]
+
+
+class RunForm(GovukForm):
+    """Choose a provider and a four-week period (starting on a Monday)."""
+
+    provider = forms.ChoiceField(label="Provider", error_messages={"required": "Choose a provider"})
+    period_start = forms.ChoiceField(
+        label="Four-week period", error_messages={"required": "Choose a period"}
+    )
+
+    def __init__(self, *args: Any, providers: Any, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = [("", "Choose a provider")] + [
+            (str(p.pk), p.name) for p in providers
+        ]
+        self.fields["period_start"].choices = [
+            (
+                start.isoformat(),
+                f"{start:%-d %B %Y} to {start + timedelta(days=27):%-d %B %Y}",
+            )
+            for start in recent_mondays(today)
+        ]
+
+
+class DecisionForm(GovukForm):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("approve", "Approve"), ("reject", "Reject")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose approve or reject"},
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=1000,
+        strip=True,
+        error_messages={"required": "Give a reason for the decision"},
+    )

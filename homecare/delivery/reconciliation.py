@@ -1,0 +1,339 @@
+"""Writes for reconciliation runs: run (or re-run) a period, decide exceptions, approve.
+
+Named verb_noun, each in a transaction, each taking ``acting_user``. A run is one provider's
+logs against its packages placed through one council's frameworks for a four-week period
+starting on a Monday, reconciled by the engine (:func:`carecore.ecm.reconcile`) under the
+council's rules file (``HOMECARE_ECM_RULES``) at each placement's tendered rate.
+
+Re-running a period replaces the draft run's lines, exceptions and invoice (never a second
+run or invoice for one provider and period); decisions already taken on exceptions are
+carried over by the exception's key. Once its invoice is approved a run is frozen.
+
+Decisions: approving a manual log marks the log approved, so the next run pays it; rejecting
+it keeps it unpaid. A late call is paid unless rejected; a rejected late call's lines are
+withheld from the next run's invoice (shown as withheld on the run).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import polars as pl
+from django.conf import settings
+from django.db import transaction
+
+from carecore.ecm import load_rules, planned_visits, reconcile
+from carecore.ecm.schema import LATE, PENDING_APPROVAL
+from carecore.errors import InputError
+from carecore.units import as_london
+from homecare.brokerage.models import Placement
+from homecare.delivery import engine
+from homecare.delivery.models import (
+    Invoice,
+    InvoiceLine,
+    ReconciliationRun,
+    VisitException,
+    VisitLog,
+)
+
+DECIDABLE = (PENDING_APPROVAL, LATE)
+ExceptionKey = tuple[str, str, str, datetime | None]
+
+
+def rules_name() -> str:
+    return str(getattr(settings, "HOMECARE_ECM_RULES", "rotherham-actual"))
+
+
+def check_period_start(start: Any) -> date:
+    if not isinstance(start, date) or isinstance(start, datetime):
+        raise InputError("expected a date", key="period_start")
+    if start.weekday() != 0:
+        raise InputError("a period starts on a Monday", key="period_start")
+    return start
+
+
+def _logs(council: Any, provider: Any, start: date, end: date) -> list[VisitLog]:
+    """The provider's unheld logs in the period for people it cares for through the council."""
+    first, after = engine.period_bounds(start, end)
+    people = Placement.objects.filter(
+        provider=provider, request__framework__council=council
+    ).values("package__person_id")
+    return list(
+        VisitLog.objects.filter(
+            provider=provider,
+            held=False,
+            person_id__in=people,
+            check_in__gte=first,
+            check_in__lt=after,
+        ).select_related("person", "provider__organisation")
+    )
+
+
+@transaction.atomic
+def run_reconciliation(
+    council: Any,
+    provider: Any,
+    period_start: date,
+    *,
+    now: datetime,
+    acting_user: Any,
+) -> ReconciliationRun:
+    """Reconcile the provider's period and save its lines, exceptions and invoice."""
+    start = check_period_start(period_start)
+    end = engine.period_end(start)
+    run = (
+        ReconciliationRun.objects.select_for_update()
+        .filter(council=council, provider=provider, period_start=start)
+        .first()
+    )
+    if run is not None and run.frozen:
+        raise InputError("this period's invoice is approved: the run is frozen", key="period_start")
+    name = rules_name()
+    rules = load_rules(name)
+    logs = _logs(council, provider, start, end)
+    approved = [engine.log_key(log) for log in logs if log.approval == VisitLog.Approval.APPROVED]
+    planned = planned_visits(engine.planned_packages(council, provider, start, end), start, end)
+    decisions = _decisions(run)
+    if run is None:
+        run = ReconciliationRun(council=council, provider=provider, period_start=start, times_run=0)
+    run.period_end, run.rules_name, run.ran_at, run.ran_by = end, name, now, acting_user
+    run.times_run += 1
+    run.stale = False
+    run._history_user = acting_user  # type: ignore[attr-defined]
+    run.save()
+    run.lines.all().delete()
+    run.exceptions.all().delete()
+    Invoice.objects.filter(run=run).delete()
+    if planned.height == 0 and not logs:
+        return _save_totals(run, None, [], withheld=0)
+    result = reconcile(
+        planned, engine.log_frame(logs), rules, None, approvals=engine.approval_frame(approved)
+    )
+    by_key = {engine.log_key(log): log for log in logs}
+    people = {log.person.reference: log.person_id for log in logs}
+    people.update(_planned_people(council, provider, start, end))
+    exceptions = _save_exceptions(run, result.exceptions, by_key, decisions, acting_user)
+    rejected_late = {e.planned_id for e in exceptions if e.kind == LATE and e.status == "rejected"}
+    withheld = _save_invoice(run, result.invoice_lines, by_key, people, rejected_late)
+    return _save_totals(run, result, exceptions, withheld=withheld)
+
+
+def _planned_people(council: Any, provider: Any, start: date, end: date) -> dict[str, int]:
+    return {
+        p.package.person.reference: p.package.person_id
+        for p in engine.placements_in(council, provider, start, end)
+    }
+
+
+def exception_key(kind: str, planned_id: str, carer_id: str, check_in: datetime | None) -> Any:
+    return (kind, planned_id or "", carer_id or "", as_london(check_in) if check_in else None)
+
+
+def _decisions(run: ReconciliationRun | None) -> dict[Any, VisitException]:
+    if run is None:
+        return {}
+    return {
+        exception_key(e.kind, e.planned_id, e.carer_id, e.check_in): e
+        for e in run.exceptions.exclude(status=VisitException.Status.NOTED).exclude(
+            status=VisitException.Status.PENDING
+        )
+    }
+
+
+def _save_exceptions(
+    run: ReconciliationRun,
+    frame: pl.DataFrame,
+    by_key: dict[engine.LogKey, VisitLog],
+    decisions: dict[Any, VisitException],
+    acting_user: Any,
+) -> list[VisitException]:
+    rows = []
+    for item in frame.iter_rows(named=True):
+        kind = item["kind"]
+        key = (item["provider_ref"], item["person_ref"], item["carer_id"], item["check_in"])
+        log = by_key.get(key) if item["carer_id"] else None
+        row = VisitException(
+            run=run,
+            kind=kind,
+            planned_id=item["planned_id"] or "",
+            planned_start=item["planned_start"],
+            person_ref=item["person_ref"],
+            carer_id=item["carer_id"] or "",
+            check_in=item["check_in"],
+            check_out=item["check_out"],
+            method=item["method"] or "",
+            detail=item["reason"] or "",
+            action=item["action"] or "",
+            log=log,
+            status=VisitException.Status.NOTED,
+        )
+        # A manual log is decided on the log itself (the visit's own row is for information).
+        if kind == LATE or (kind == PENDING_APPROVAL and log is not None):
+            row.status = VisitException.Status.PENDING
+        if kind == PENDING_APPROVAL and log is not None and log.approval == "rejected":
+            row.status = VisitException.Status.REJECTED
+        earlier = decisions.get(exception_key(kind, row.planned_id, row.carer_id, row.check_in))
+        if earlier is not None and row.status != VisitException.Status.NOTED:
+            row.status, row.reason = earlier.status, earlier.reason
+            row.decided_by_id, row.decided_at = earlier.decided_by_id, earlier.decided_at
+        row._history_user = acting_user  # type: ignore[attr-defined]
+        rows.append(row)
+    for row in rows:
+        row.save()  # one by one, so each decision's history starts with its row
+    return rows
+
+
+def _save_invoice(
+    run: ReconciliationRun,
+    frame: pl.DataFrame,
+    by_key: dict[engine.LogKey, VisitLog],
+    people: dict[str, int],
+    rejected_late: set[str],
+) -> int:
+    """Write the invoice and its lines; returns the pence withheld for rejected late calls."""
+    kept = frame.filter(~pl.col("planned_id").is_in(sorted(rejected_late)).fill_null(False))
+    withheld = int(frame["amount_pence"].sum() or 0) - int(kept["amount_pence"].sum() or 0)
+    total = int(kept["amount_pence"].sum() or 0)
+    invoice = Invoice(
+        run=run,
+        number=f"ECM-{run.provider_id}-{run.council_id}-{run.period_start:%Y%m%d}",
+        total_pence=total,
+        lines_count=kept.height,
+    )
+    invoice.save()
+    lines = [
+        _line(run, invoice, position, item, by_key, people)
+        for position, item in enumerate(kept.iter_rows(named=True), start=1)
+    ]
+    InvoiceLine.objects.bulk_create(lines, batch_size=500)
+    # The check a reader of the invoice can trust: the stored lines add up to the total.
+    summed = sum(line.amount_pence for line in lines)
+    invoice.checked = summed == total
+    invoice.save(update_fields=["checked"])
+    if not invoice.checked:
+        raise InputError(f"invoice lines sum to {summed}p, not {total}p", key="invoice")
+    return withheld
+
+
+def _line(
+    run: ReconciliationRun,
+    invoice: Invoice,
+    position: int,
+    item: dict[str, Any],
+    by_key: dict[engine.LogKey, VisitLog],
+    people: dict[str, int],
+) -> InvoiceLine:
+    key = (item["provider_ref"], item["person_ref"], item["carer_id"], item["check_in"])
+    log = by_key.get(key) if item["carer_id"] and item["check_in"] else None
+    return InvoiceLine(
+        run=run,
+        invoice=invoice,
+        position=position,
+        planned_id=item["planned_id"] or "",
+        person_id=people[item["person_ref"]],
+        visit_start=item["visit_start"],
+        outcome=item["outcome"],
+        carer_index=item["carer_index"] or 1,
+        carer_id=item["carer_id"] or "",
+        check_in=item["check_in"],
+        check_out=item["check_out"],
+        method=item["method"] or "",
+        actual_minutes=item["actual_minutes"],
+        planned_minutes=item["planned_minutes"],
+        payable_minutes=item["payable_minutes"],
+        billable_minutes=item["billable_minutes"],
+        rate_pence_per_hour=_pence(item["rate_per_hour"]),
+        day_type=item["day_type"] or "",
+        enhancements=item["enhancements"] or "",
+        amount_pence=item["amount_pence"],
+        log=log,
+    )
+
+
+def _pence(rate: Any) -> int:
+    from decimal import Decimal
+
+    return int((Decimal(str(rate)) * 100).to_integral_value())
+
+
+def _save_totals(
+    run: ReconciliationRun, result: Any, exceptions: list[VisitException], *, withheld: int
+) -> ReconciliationRun:
+    if result is None:
+        Invoice.objects.create(
+            run=run,
+            number=f"ECM-{run.provider_id}-{run.council_id}-{run.period_start:%Y%m%d}",
+            total_pence=0,
+            lines_count=0,
+            checked=True,
+        )
+        run.planned_visits = run.planned_carer_minutes = run.payable_carer_minutes = 0
+        run.total_pence = run.withheld_pence = 0
+        run.outcome_counts, run.log_counts = {}, {}
+    else:
+        summary = result.summary
+        invoice = run.invoice
+        run.planned_visits = sum(p.planned_visits for p in summary.providers)
+        run.planned_carer_minutes = summary.planned_carer_minutes
+        run.payable_carer_minutes = int(
+            InvoiceLine.objects.filter(run=run).aggregate(m=_sum("payable_minutes"))["m"] or 0
+        )
+        run.total_pence, run.withheld_pence = invoice.total_pence, withheld
+        run.outcome_counts = {k: v for k, v in summary.visit_outcomes.items() if v}
+        run.log_counts = {k: v for k, v in summary.log_statuses.items() if v}
+    run.save()
+    return run
+
+
+def _sum(field: str) -> Any:
+    from django.db.models import Sum
+
+    return Sum(field)
+
+
+@transaction.atomic
+def decide_exception(
+    exception: VisitException, *, approve: bool, reason: str, now: datetime, acting_user: Any
+) -> VisitException:
+    """Approve or reject a manual log or a late call, with a reason; re-run to pay it."""
+    exception = (
+        VisitException.objects.select_for_update().select_related("run").get(pk=exception.pk)
+    )
+    if exception.run.frozen:
+        raise InputError("the run is frozen: its invoice is approved", key="exception")
+    if exception.kind not in DECIDABLE:
+        raise InputError("only manual logs and late calls are approved or rejected", key="kind")
+    if not reason.strip():
+        raise InputError("give a reason for the decision", key="reason")
+    exception.status = VisitException.Status.APPROVED if approve else VisitException.Status.REJECTED
+    exception.reason, exception.decided_by, exception.decided_at = reason.strip(), acting_user, now
+    exception._history_user = acting_user  # type: ignore[attr-defined]
+    exception.save()
+    ReconciliationRun.objects.filter(pk=exception.run_id).update(stale=True)
+    if exception.kind == PENDING_APPROVAL and exception.log_id is not None:
+        log = exception.log
+        log.approval = VisitLog.Approval.APPROVED if approve else VisitLog.Approval.REJECTED
+        log._history_user = acting_user  # type: ignore[attr-defined]
+        log.save(update_fields=["approval"])
+    return exception
+
+
+@transaction.atomic
+def approve_invoice(run: ReconciliationRun, *, now: datetime, acting_user: Any) -> Invoice:
+    """Approve the run's invoice for payment: the run is frozen from now on."""
+    run = ReconciliationRun.objects.select_for_update().get(pk=run.pk)
+    if run.frozen:
+        raise InputError("the invoice is already approved", key="invoice")
+    if run.exceptions.filter(status=VisitException.Status.PENDING).exists():
+        raise InputError("decide every exception and re-run before approving", key="invoice")
+    if run.stale:
+        raise InputError("re-run the period to apply the latest decisions first", key="invoice")
+    invoice = run.invoice
+    invoice.status, invoice.approved_by, invoice.approved_at = "approved", acting_user, now
+    invoice._history_user = acting_user  # type: ignore[attr-defined]
+    invoice.save()
+    run.status = ReconciliationRun.Status.APPROVED
+    run._history_user = acting_user  # type: ignore[attr-defined]
+    run.save(update_fields=["status"])
+    return invoice

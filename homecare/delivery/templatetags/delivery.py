@@ -1,0 +1,35 @@
+"""Template filters of the delivery pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from carecore.units import from_pence
+
+register = template.Library()
+
+
+@register.filter
+def pence(value: Any) -> str:
+    """Integer pence as pounds: ``196600`` -> ``£1,966.00``; blank stays blank."""
+    if value is None or value == "":
+        return ""
+    amount = from_pence(int(value))
+    sign = "−" if amount < 0 else ""
+    return f"{sign}£{abs(amount):,.2f}"
+
+
+@register.filter
+def words(value: Any) -> str:
+    """An engine word such as ``pending_approval`` as ``pending approval``."""
+    return str(value or "").replace("_", " ")
+
+
+@register.filter
+def gbp(value: Any) -> str:
+    """Integer pence as plain pounds for documents: ``103`` -> ``1.03``."""
+    if value is None or value == "":
+        return ""
+    return str(from_pence(int(value)))

@@ -1,0 +1,89 @@
+"""Upload pages: providers send files of visit logs and watch their import; finance
+officers see their council's uploads and release held ones. Views only parse, ask
+``access`` and call actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from carecore.errors import InputError
+from homecare.accounts import access
+from homecare.delivery import actions
+from homecare.delivery.forms import UploadForm
+from homecare.delivery.models import LogUpload
+
+UPLOAD_ROLES = (access.Role.PROVIDER, access.Role.FINANCE, access.Role.COMMISSIONER)
+REFRESH_SECONDS = 2
+PAGE_SIZE = 25
+
+
+@access.require_role(*UPLOAD_ROLES)
+def uploads(request: HttpRequest) -> HttpResponse:
+    """The list of uploads; a provider's user also gets the upload form."""
+    providers = access.providers_of(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None) if providers else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        sent = form.cleaned_data["file"]
+        try:
+            upload = actions.create_upload(
+                providers[0],
+                sent.name,
+                sent.read(),
+                now=timezone.now(),
+                acting_user=request.user,
+            )
+        except InputError as exc:
+            form.add_input_error(exc, {"file": "file"}, "file")
+        else:
+            return redirect("delivery:upload", pk=upload.pk)
+    page = Paginator(access.log_uploads_for(request.user).defer("content"), PAGE_SIZE)
+    return render(
+        request,
+        "delivery/uploads.html",
+        {
+            "form": form,
+            "provider": providers[0] if providers else None,
+            "page": page.get_page(request.GET.get("page")),
+        },
+    )
+
+
+@access.require_role(*UPLOAD_ROLES)
+def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An upload's progress (refreshing itself until it finishes) and its errors."""
+    upload = access.log_upload_for(request.user, pk)
+    can_release = upload.status == LogUpload.Status.HELD and any(
+        council in access.finance_councils_of(request.user) for council in _councils_of(upload)
+    )
+    if request.method == "POST" and can_release:
+        try:
+            count = actions.release_upload(upload, now=timezone.now(), acting_user=request.user)
+        except InputError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Released {count} held log{'s' if count != 1 else ''}.")
+        return redirect("delivery:upload", pk=upload.pk)
+    return render(
+        request,
+        "delivery/upload.html",
+        {
+            "upload": upload,
+            "refresh_seconds": REFRESH_SECONDS,
+            "can_release": can_release,
+            "errors": upload.errors[:200],
+        },
+    )
+
+
+def _councils_of(upload: LogUpload) -> list[object]:
+    from homecare.accounts.models import Organisation
+
+    return list(
+        Organisation.objects.filter(
+            frameworks__requests__placed_provider=upload.provider
+        ).distinct()
+    )
