@@ -10,7 +10,9 @@ answered" or "expired" is a normal answer in a race, not an error), then waits a
 seconds, already far busier than a real one). The baseline, measured in the same run
 by the same threads, is the sign-in page (no database query beyond the session).
 
-Reports requests per second, p50/p95/p99 latency in ms and errors (5xx, connection failures,
+After a warm-up (``--warmup``, default 10 s, load applied but latencies not kept: gunicorn's
+workers import and compile what their first requests need), reports requests per second,
+p50/p95/p99 latency in ms and errors (5xx, connection failures,
 unexpected 4xx) for each kind of call, and appends a section to ``docs/benchmarks.md`` with
 ``--record``. ``--think 0.05 0.25`` is the saturation run: 50 users with almost no pause ask
 more than two cores can serve, so every call waits in a queue and the latency measures the
@@ -117,15 +119,21 @@ def _machine() -> str:
 
 
 class Results:
-    def __init__(self) -> None:
+    """Latencies and errors per kind of call; calls before ``measure_from`` (the warm-up, while
+    gunicorn's workers import and compile what their first requests need) are not kept,
+    except errors, which always count."""
+
+    def __init__(self, measure_from: float = 0.0) -> None:
         self.lock = threading.Lock()
+        self.measure_from = measure_from
         self.times: dict[str, list[float]] = {}
         self.errors: dict[str, int] = {}
 
     def add(self, kind: str, ms: float, ok: bool) -> None:
         with self.lock:
-            self.times.setdefault(kind, []).append(ms)
             self.errors[kind] = self.errors.get(kind, 0) + (not ok)
+            if time.monotonic() >= self.measure_from:
+                self.times.setdefault(kind, []).append(ms)
 
 
 def _call(
@@ -198,6 +206,9 @@ def main() -> None:
         metavar=("MIN", "MAX"),
         help="seconds each user waits between polls, drawn uniformly (default 1 3)",
     )
+    parser.add_argument(
+        "--warmup", type=float, default=10, help="seconds of load before measuring (default 10)"
+    )
     parser.add_argument("--record", action="store_true", help="append to docs/benchmarks.md")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
@@ -238,8 +249,9 @@ def main() -> None:
     )
     try:
         _wait_for_server(server)
-        results = Results()
-        until = time.monotonic() + args.seconds
+        start = time.monotonic()
+        results = Results(measure_from=start + args.warmup)
+        until = start + args.warmup + args.seconds
         threads = [
             threading.Thread(
                 target=_user,
@@ -257,7 +269,7 @@ def main() -> None:
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join(timeout=args.seconds + 30)
+            thread.join(timeout=args.warmup + args.seconds + 30)
     finally:
         os.killpg(server.pid, signal.SIGTERM)  # only the gunicorn this script started
         try:
@@ -287,8 +299,8 @@ def main() -> None:
         machine = _machine()
         section = (
             f"\n## Offers API under load ({datetime.now(UTC):%Y-%m-%d})\n\n"
-            f"`benchmarks/offers_load.py --seconds {args.seconds:g} --think {args.think[0]:g} "
-            f"{args.think[1]:g}`: {USERS} provider systems "
+            f"`benchmarks/offers_load.py --seconds {args.seconds:g} --warmup {args.warmup:g} "
+            f"--think {args.think[0]:g} {args.think[1]:g}`: {USERS} provider systems "
             f"on loopback, gunicorn with {args.workers} workers × 4 threads on PostgreSQL, "
             f"DEBUG off; machine: {machine}. "
             "Target: p95 under 200 ms and no errors.\n\n" + table + "\n"

@@ -113,6 +113,16 @@ class Visit:
     def goto(self, path: str) -> Any:
         return self.page.goto(f"{self.base_url}{path}")
 
+    def sign_in(self, username: str) -> None:
+        """Sign in as a demo persona (password ``DEMO_PASSWORD``) and land on the home page."""
+        from homecare.commissioning.demo import DEMO_PASSWORD
+
+        self.goto("/accounts/sign-in/")
+        self.page.fill("#username", username)
+        self.page.fill("#password", DEMO_PASSWORD)
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_url(f"{self.base_url}/")
+
     def check(self, name: str) -> None:
         """Screenshot the page, then fail on any serious or critical axe violation."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from homecare.commissioning.demo import COUNCIL, DEMO_PASSWORD, PROVIDER_A, PROVIDER_B
+from homecare.commissioning.demo import COUNCIL, PROVIDER_A, PROVIDER_B
 
 pytestmark = pytest.mark.browser
 
@@ -68,15 +68,6 @@ def _bid_offer() -> Any:
     return request.offers.get(provider__name=PROVIDER_A)
 
 
-def _sign_in(visit: Any, username: str) -> None:
-    page = visit.page
-    visit.goto("/accounts/sign-in/")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{visit.base_url}/")
-
-
 def _focused(page: Any) -> str:
     return str(page.evaluate("document.activeElement && document.activeElement.id"))
 
@@ -93,7 +84,7 @@ def test_a_provider_bids_an_hourly_rate_by_keyboard_only(visit: Any) -> None:
     offer = _bid_offer()
     assert offer.kind == "bid"
     page = visit.page
-    _sign_in(visit, "provider-a")
+    visit.sign_in("provider-a")
     visit.goto("/brokerage/offers/")
 
     # Tab to the offer's link, Enter opens it.

@@ -7,21 +7,12 @@ from typing import Any
 
 import pytest
 
-from homecare.commissioning.demo import DEMO_PASSWORD, PROVIDER_A
+from homecare.commissioning.demo import PROVIDER_A
 
 pytestmark = pytest.mark.browser
 
 AREA = "GN2657268"  # Anstey, in a zone where provider A (the demo's "provider-a") is prime
 REFERENCE = "P-BROWSER-1"
-
-
-def _sign_in(visit: Any, username: str) -> None:
-    page = visit.page
-    visit.goto("/accounts/sign-in/")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{visit.base_url}/")
 
 
 def _tab_to(page: Any, element_id: str, limit: int = 400) -> None:
@@ -64,7 +55,7 @@ def test_a_broker_places_a_package_that_the_provider_accepts_by_keyboard(
 ) -> None:
     broker = visit
     page = broker.page
-    _sign_in(broker, "broker")
+    broker.sign_in("broker")
     page.get_by_role("link", name="Waiting list").click()
     page.wait_for_url("**/brokerage/")
     broker.check("brokerage 01 waiting list")
@@ -94,7 +85,7 @@ def test_a_broker_places_a_package_that_the_provider_accepts_by_keyboard(
 
     provider = _new_context_visit(browser, visit)
     ppage = provider.page
-    _sign_in(provider, "provider-a")
+    provider.sign_in("provider-a")
     ppage.get_by_role("link", name="Offers").click()
     ppage.wait_for_url("**/brokerage/offers/")
     main = ppage.inner_text("main")

@@ -6,21 +6,12 @@ from typing import Any
 
 import pytest
 
-from homecare.commissioning.demo import DEMO_PASSWORD, PROVIDER_A
+from homecare.commissioning.demo import PROVIDER_A
 
 pytestmark = pytest.mark.browser
 
 # Every chart on the dashboard sits just above the table giving the same figures.
 TABLES = ("#tier-table", "#provider-table", "#refusal-table", "#zone-table")
-
-
-def _sign_in(visit: Any, username: str) -> None:
-    page = visit.page
-    visit.goto("/accounts/sign-in/")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{visit.base_url}/")
 
 
 def _charts(page: Any) -> list[dict[str, Any]]:
@@ -45,7 +36,7 @@ def test_a_commissioner_opens_the_dashboard_and_sees_each_chart_with_its_table(
     visit: Any,
 ) -> None:
     page = visit.page
-    _sign_in(visit, "commissioner")
+    visit.sign_in("commissioner")
     page.get_by_role("link", name="Dashboard", exact=True).first.click()
     page.wait_for_url("**/insight/")
     assert page.locator("h1").inner_text() == "Market dashboard"
@@ -71,7 +62,7 @@ def test_a_commissioner_opens_the_dashboard_and_sees_each_chart_with_its_table(
 
 def test_a_provider_is_refused_the_dashboard_and_not_shown_the_link(visit: Any) -> None:
     page = visit.page
-    _sign_in(visit, "provider-a")
+    visit.sign_in("provider-a")
     assert "Dashboard" not in page.inner_text("#navigation")
     response = visit.goto("/insight/")
     assert response is not None and response.status == 403

@@ -11,18 +11,9 @@ from typing import Any
 
 import pytest
 
-from homecare.commissioning.demo import DEMO_PASSWORD, PROVIDER_A
+from homecare.commissioning.demo import PROVIDER_A
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(visit: Any, username: str) -> None:
-    page = visit.page
-    visit.goto("/accounts/sign-in/")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{visit.base_url}/")
 
 
 def test_the_finance_officer_approves_an_exception_by_keyboard_and_downloads_the_invoice(
@@ -34,7 +25,7 @@ def test_the_finance_officer_approves_an_exception_by_keyboard_and_downloads_the
     pending = run.exceptions.filter(status=VisitException.Status.PENDING).order_by("pk").first()
     assert pending is not None, "the demo run has an exception to decide"
     page = visit.page
-    _sign_in(visit, "finance")
+    visit.sign_in("finance")
     visit.goto("/delivery/runs/")
     visit.check("reconciliation runs")
     page.get_by_role("link", name=f"{run.period_start:%-d %b %Y}").first.click()
@@ -103,7 +94,7 @@ def test_a_provider_uploads_logs_and_sees_the_import_finish(
         )
     )
     page = visit.page
-    _sign_in(visit, "provider-a")
+    visit.sign_in("provider-a")
     visit.goto("/delivery/uploads/")
     visit.check("visit log uploads")
     page.set_input_files("#file", str(file))

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from homecare.commissioning.demo import COUNCIL, DEMO_PASSWORD, PROVIDER_B
+from homecare.commissioning.demo import COUNCIL, PROVIDER_B
 
 pytestmark = pytest.mark.browser
 
@@ -18,15 +18,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = REPO_ROOT / "tests" / "data" / "imports"
 TENDER = REPO_ROOT / "homecare" / "commissioning" / "tests" / "data"
 DPS = "Open home care DPS (demo)"
-
-
-def _sign_in(visit: Any, username: str) -> None:
-    page = visit.page
-    visit.goto("/accounts/sign-in/")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{visit.base_url}/")
 
 
 def _tab_to(page: Any, element_id: str, limit: int = 200) -> None:
@@ -77,7 +68,7 @@ def test_a_provider_applies_and_the_commissioner_approves_by_keyboard(
 
     framework = _open_framework()
     page = visit.page
-    _sign_in(visit, "provider-b")
+    visit.sign_in("provider-b")
     page.get_by_role("link", name="Frameworks", exact=True).click()
     page.wait_for_url("**/open-frameworks/")
     visit.check("market 01 open frameworks")
@@ -96,7 +87,7 @@ def test_a_provider_applies_and_the_commissioner_approves_by_keyboard(
     application = FrameworkApplication.objects.get(framework=framework)
 
     boss = _second_tab(browser, visit)
-    _sign_in(boss, "commissioner")
+    boss.sign_in("commissioner")
     boss.page.get_by_role("link", name="Market", exact=True).click()
     boss.page.wait_for_url("**/frameworks/")
     boss.check("market 04 frameworks")
@@ -134,7 +125,7 @@ def test_the_commissioner_imports_a_file_with_a_bad_row_and_reads_the_report(vis
 
     before = Provider.objects.count()
     page = visit.page
-    _sign_in(visit, "commissioner")
+    visit.sign_in("commissioner")
     visit.goto("/import/")
     visit.check("market 09 import")
     page.check("#kind")  # providers, the first kind
@@ -161,7 +152,7 @@ def test_a_providers_page_warns_before_an_exit_and_tender_awards_become_appointm
     from homecare.commissioning.models import Provider
 
     page = visit.page
-    _sign_in(visit, "commissioner")
+    visit.sign_in("commissioner")
     visit.goto("/providers/")
     visit.check("market 11 providers")
     page.get_by_role("link", name=PROVIDER_B).click()

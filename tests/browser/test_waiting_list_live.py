@@ -7,18 +7,7 @@ from typing import Any
 
 import pytest
 
-from homecare.commissioning.demo import DEMO_PASSWORD
-
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(visit: Any, username: str) -> None:
-    page = visit.page
-    visit.goto("/accounts/sign-in/")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{visit.base_url}/")
 
 
 def _add_request(reference: str) -> int:
@@ -50,7 +39,7 @@ def test_the_waiting_list_filters_and_refreshes_itself_until_paused(
 ) -> None:
     settings.HOMECARE_WAITING_LIST_REFRESH_SECONDS = 1
     page = visit.page
-    _sign_in(visit, "broker")
+    visit.sign_in("broker")
     visit.goto("/brokerage/")
     toggle = page.locator("#live-updates")
     assert toggle.is_visible() and toggle.is_checked()  # shown only when the script runs
