@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 import polars as pl
 
 from carecore.ecm import ACTUAL_SCHEMA, PlannedPackage
 from carecore.ecm.schema import APPROVAL_SCHEMA, LOG_KEY
-from carecore.units import LONDON, as_london
+from carecore.units import LONDON, as_london, to_pence
 from homecare.brokerage.engine import visit_rows
 from homecare.brokerage.models import Placement, RequestTransition, State
 
@@ -79,11 +78,6 @@ def suspensions(request_id: int, start: date, end: date) -> tuple[tuple[date, da
     return tuple((a, b) for a, b in clipped if a <= b)
 
 
-def rate_pence(rate: Decimal) -> int:
-    """A placement's hourly rate in whole pence (rates are stored to the penny)."""
-    return int((rate * 100).to_integral_value())
-
-
 def planned_packages(council: Any, provider: Any, start: date, end: date) -> list[PlannedPackage]:
     """The engine's packages for a provider's period: each placement's schedule between the
     later of package start and placement, and the earlier of package end and placement end,
@@ -113,7 +107,7 @@ def planned_packages(council: Any, provider: Any, start: date, end: date) -> lis
                 end_date=last,
                 visits=visits,
                 suspensions=suspensions(placement.request_id, start, end),
-                rate_pence_per_hour=rate_pence(placement.rate),
+                rate_pence_per_hour=to_pence(placement.rate),
             )
         )
     return packages

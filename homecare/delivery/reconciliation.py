@@ -17,6 +17,7 @@ withheld from the next run's invoice (shown as withheld on the run).
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
@@ -26,7 +27,7 @@ from django.db import transaction
 from carecore.ecm import load_rules, planned_visits, reconcile
 from carecore.ecm.schema import LATE, PENDING_APPROVAL
 from carecore.errors import InputError
-from carecore.units import as_london
+from carecore.units import as_london, to_pence
 from homecare.brokerage.models import Placement
 from homecare.delivery import engine
 from homecare.delivery.models import (
@@ -243,18 +244,12 @@ def _line(
         planned_minutes=item["planned_minutes"],
         payable_minutes=item["payable_minutes"],
         billable_minutes=item["billable_minutes"],
-        rate_pence_per_hour=_pence(item["rate_per_hour"]),
+        rate_pence_per_hour=to_pence(Decimal(str(item["rate_per_hour"]))),
         day_type=item["day_type"] or "",
         enhancements=item["enhancements"] or "",
         amount_pence=item["amount_pence"],
         log=log,
     )
-
-
-def _pence(rate: Any) -> int:
-    from decimal import Decimal
-
-    return int((Decimal(str(rate)) * 100).to_integral_value())
 
 
 def _save_totals(

@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 
 from carecore.units import from_pence
+from homecare.accounts.templatetags.govuk import pounds
 
 register = template.Library()
 
@@ -16,9 +17,7 @@ def pence(value: Any) -> str:
     """Integer pence as pounds: ``196600`` -> ``£1,966.00``; blank stays blank."""
     if value is None or value == "":
         return ""
-    amount = from_pence(int(value))
-    sign = "−" if amount < 0 else ""
-    return f"{sign}£{abs(amount):,.2f}"
+    return pounds(from_pence(int(value)))
 
 
 @register.filter
