@@ -9,14 +9,15 @@ each step in its own child process so that its peak memory is its own (``os.wait
 * the engine from Parquet and from CSV: ``read_planned`` + ``read_logs`` (every value
   checked) + ``reconcile`` (every output frame built in memory: visits with reasons, logs,
   invoice lines, invoices, exceptions, summary; no files written);
-* ``benchmarks/ecm_pandas_baseline.py`` on the same files, and checks that both agree to
+* the engine in parts (``carecore.ecm.partitioned``, as ``homecare ecm reconcile
+  --partitioned`` runs it): the files split by provider in streaming passes, each part
+  reconciled in memory and its outputs written to Parquet, so the peak is one part's;
+* ``benchmarks/ecm_pandas_baseline.py`` on the same files, and checks that all agree to
   the penny (total, per provider) and on the count of every outcome and log status.
 
-``--scale N`` instead generates N logs as one Parquet file per chunk of people and
-reconciles them partition by partition (one provider at a time, a ``reconcile_lazy`` over
-``scan_parquet`` run with the streaming engine and written to Parquet), because Polars'
-as-of join does not stream; matching never crosses providers, so the partitions are exact.
-It first checks on one chunk that the partitioned totals equal an in-memory run.
+``--scale N`` instead generates N logs (as one Parquet file per chunk of people and one
+file of all) and reconciles them in parts; it first checks on one chunk that the parts
+give the totals of one in-memory run.
 
     .venv/bin/python benchmarks/ecm_reconcile.py --logs 10000000 --repeat 2 --record
     .venv/bin/python benchmarks/ecm_reconcile.py --scale 100000000 --record
@@ -88,10 +89,10 @@ def generate(folder: Path, logs: int, *, providers: int, csv: bool) -> dict[str,
         planned.write_parquet(planned_parts[-1])
         actual.write_parquet(actual_parts[-1])
         print(f"  chunk {index + 1}/{len(sizes)}: {actual.height:,} logs", flush=True)
-    if csv:
-        for name, parts in (("planned", planned_parts), ("actual", actual_parts)):
-            scan = pl.scan_parquet(parts)
-            scan.sink_parquet(folder / f"{name}.parquet")
+    for name, parts in (("planned", planned_parts), ("actual", actual_parts)):
+        scan = pl.scan_parquet(parts)
+        scan.sink_parquet(folder / f"{name}.parquet")
+        if csv:
             scan.sink_csv(folder / f"{name}.csv", datetime_format=DATETIME_FORMAT)
     meta = {
         "logs": total,
@@ -160,37 +161,45 @@ def step_pandas(folder: Path, fmt: str) -> dict[str, Any]:
 
 
 def step_partitioned(folder: Path, parts: str, out: Path) -> dict[str, Any]:
-    """Reconcile the Parquet files matching ``parts`` one provider at a time (streaming)."""
-    import polars as pl
+    """Reconcile ``planned-<parts>.parquet`` and ``actual-<parts>.parquet`` in parts (a group
+    of providers at a time, ``carecore.ecm.partitioned``), every output written to Parquet."""
+    import shutil
 
-    from carecore.ecm import load_rules, reconcile_lazy
+    from carecore.ecm import load_rules
+    from carecore.ecm.partitioned import reconcile_partitioned
 
-    rules = load_rules(RULES)
+    shutil.rmtree(out, ignore_errors=True)
     started = time.perf_counter()
-    planned = pl.scan_parquet(folder / f"planned-{parts}.parquet")
-    actual = pl.scan_parquet(folder / f"actual-{parts}.parquet")
-    providers = planned.select(pl.col("provider_ref").unique().sort()).collect().to_series()
-    totals: dict[str, Any] = {"by_provider": {}, "visit_outcomes": {}, "log_statuses": {}}
-    logs = visits = 0
-    out.mkdir(parents=True, exist_ok=True)
-    for provider in providers:
-        mine = pl.col("provider_ref") == provider
-        lazy = reconcile_lazy(planned.filter(mine), actual.filter(mine), rules, CARD)
-        result = lazy.collect(engine="streaming")
-        result.invoice_lines.write_parquet(out / f"invoice_lines-{provider}.parquet")
-        result.visits.write_parquet(out / f"visits-{provider}.parquet")
-        result.exceptions.write_parquet(out / f"exceptions-{provider}.parquet")
-        part = _summary_of(result)
-        totals["by_provider"][provider] = part["amount_pence"]
-        for key in ("visit_outcomes", "log_statuses"):
-            for name, count in part[key].items():
-                totals[key][name] = totals[key].get(name, 0) + count
-        logs += result.logs.height + result.summary.duplicate_rows
-        visits += part["visits"]
-        del result, lazy
-    totals["amount_pence"] = sum(totals["by_provider"].values())
+
+    def progress(done: int, total: int, providers: list[str | None]) -> None:
+        print(
+            f"    part {done}/{total} ({len(providers)} providers) "
+            f"{time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
+
+    run = reconcile_partitioned(
+        folder / f"planned{parts}.parquet",
+        folder / f"actual{parts}.parquet",
+        load_rules(RULES),
+        CARD,
+        out,
+        progress=progress,
+    )
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "logs": logs, "visits": visits, **totals}
+    s = run.summary
+    logs = sum(s.log_statuses.values()) + s.duplicate_rows
+    shutil.rmtree(out, ignore_errors=True)
+    return {
+        "seconds": seconds,
+        "logs": logs,
+        "parts": len(run.parts),
+        "amount_pence": s.amount_pence,
+        "by_provider": {p.provider_ref: p.amount_pence for p in s.providers},
+        "visit_outcomes": dict(s.visit_outcomes),
+        "log_statuses": {k: v for k, v in s.log_statuses.items() if v},
+        "visits": sum(s.visit_outcomes.values()),
+    }
 
 
 def step_in_memory_chunk(folder: Path, parts: str) -> dict[str, Any]:
@@ -199,8 +208,8 @@ def step_in_memory_chunk(folder: Path, parts: str) -> dict[str, Any]:
     from carecore.ecm import load_rules, reconcile
 
     started = time.perf_counter()
-    planned = pl.read_parquet(folder / f"planned-{parts}.parquet")
-    actual = pl.read_parquet(folder / f"actual-{parts}.parquet")
+    planned = pl.read_parquet(folder / f"planned{parts}.parquet")
+    actual = pl.read_parquet(folder / f"actual{parts}.parquet")
     result = reconcile(planned, actual, load_rules(RULES), CARD)
     return {
         "seconds": time.perf_counter() - started,
@@ -216,7 +225,7 @@ def _child_main(args: argparse.Namespace) -> None:
         answer = step_polars(folder, kind.split("-")[1])
     elif kind in ("pandas-parquet", "pandas-csv"):
         answer = step_pandas(folder, kind.split("-")[1])
-    elif kind == "partitioned":
+    elif kind in ("partitioned", "polars-partitioned"):
         answer = step_partitioned(folder, args.parts, Path(args.out))
     else:
         answer = step_in_memory_chunk(folder, args.parts)
@@ -306,15 +315,16 @@ def main_benchmark(args: argparse.Namespace) -> list[str]:
     meta = generate(folder, args.logs, providers=args.providers, csv=True)
     print(f"{meta['logs']:,} logs, {meta['people']:,} people over {meta['days']} days")
     load = os.getloadavg()
-    kinds = ["polars-parquet", "polars-csv"]
+    kinds = ["polars-parquet", "polars-csv", "polars-partitioned"]
     if not args.no_pandas:
         kinds += ["pandas-parquet", "pandas-csv"]
     results: dict[str, dict[str, Any]] = {}
     for kind in kinds:
         repeat = args.repeat if kind.startswith("polars") else args.pandas_repeat
         runs = []
+        extra = ("--out", str(folder / "out")) if kind == "polars-partitioned" else ()
         for _ in range(repeat):
-            runs.append(run_child(kind, folder))
+            runs.append(run_child(kind, folder, *extra))
             last = runs[-1]
             print(f"  {kind}: {last['seconds']:.1f} s, {last['peak_gb']:.2f} GB", flush=True)
         results[kind] = best(runs)
@@ -339,7 +349,9 @@ def main_benchmark(args: argparse.Namespace) -> list[str]:
         f"{meta['providers']} providers)\n\n"
         f"Best of {args.repeat} (polars) and {args.pandas_repeat} (pandas) runs, each in its own "
         f"process; peak GB is that process's peak RSS (the worst of its runs). Load average "
-        f"(1 min) {load[0]:.2f} before, {load_after[0]:.2f} after."
+        f"(1 min) {load[0]:.2f} before, {load_after[0]:.2f} after. In memory: every output "
+        f"frame built and held; partitioned: a group of providers at a time, every output "
+        f"written to Parquet."
     )
     return [header, "", *lines, "", *(f"- {n}" for n in notes)]
 
@@ -350,11 +362,11 @@ def main_scale(args: argparse.Namespace) -> list[str]:
     meta = generate(folder, args.scale, providers=args.providers, csv=False)
     print(f"{meta['logs']:,} logs in {meta['chunks']} chunks ({meta['generate_seconds']} s)")
     out = folder / "out"
-    check_partitioned = run_child("partitioned", folder, "--parts", "000", "--out", str(out))
-    check_memory = run_child("in-memory", folder, "--parts", "000")
+    check_partitioned = run_child("partitioned", folder, "--parts", "-000", "--out", str(out))
+    check_memory = run_child("in-memory", folder, "--parts", "-000")
     problems = agreement(check_memory, check_partitioned)
     load = os.getloadavg()
-    full = run_child("partitioned", folder, "--parts", "*", "--out", str(out))
+    full = run_child("partitioned", folder, "--out", str(out))
     load_after = os.getloadavg()
     rows = [HEADER, _row("chunk 000 in memory", check_memory)]
     rows += [_row("chunk 000 partitioned", check_partitioned), _row("all, partitioned", full)]
@@ -405,7 +417,7 @@ def main() -> None:
     parser.add_argument("--record", action="store_true", help="append to docs/benchmarks.md")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--answer", help=argparse.SUPPRESS)
-    parser.add_argument("--parts", default="*", help=argparse.SUPPRESS)
+    parser.add_argument("--parts", default="", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

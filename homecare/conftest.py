@@ -27,6 +27,8 @@ def _fast_passwords_and_static(settings: Any) -> None:
     # The demo brokers a few hundred packages; app tests need a handful (tests that want
     # more set it themselves).
     settings.HOMECARE_DEMO_PACKAGES = 12
+    # And one four-week period of visit logs, not six months (tests of the history set more).
+    settings.HOMECARE_DEMO_LOG_PERIODS = 1
     # Background tasks (offer emails, imports) run at once, inside the test, as a worker would.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

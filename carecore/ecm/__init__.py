@@ -14,6 +14,7 @@ from carecore.ecm.actuals import (
     validate_logs,
 )
 from carecore.ecm.io import write_outputs, write_xlsx
+from carecore.ecm.performance import ECM_TARGET_PERCENT, provider_performance, rank_providers
 from carecore.ecm.planned import PlannedPackage, planned_visits, read_planned, validate_planned
 from carecore.ecm.reconcile import LazyReconciliation, Reconciliation, reconcile, reconcile_lazy
 from carecore.ecm.rules import ContractRules, load_rules, shipped_rules
@@ -24,6 +25,7 @@ from carecore.ecm.validation import InputErrors
 
 __all__ = [
     "ACTUAL_SCHEMA",
+    "ECM_TARGET_PERCENT",
     "PLANNED_SCHEMA",
     "ContractRules",
     "InputErrors",
@@ -37,6 +39,8 @@ __all__ = [
     "load_rules",
     "logs_from_return",
     "planned_visits",
+    "provider_performance",
+    "rank_providers",
     "read_approvals",
     "read_logs",
     "read_planned",

@@ -16,6 +16,7 @@ Exact re-reads of a log (same provider, person, carer and check-in) count once: 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
@@ -34,6 +35,7 @@ from carecore.ecm.timeparse import (
     moment_problem,
     parse_clock,
     parse_date,
+    uniform_moments,
     whole_number,
 )
 from carecore.ecm.validation import Check, find_errors, shown, with_rows
@@ -72,6 +74,11 @@ def _moment_checks(frame: pl.DataFrame, column: str, *, optional: pl.Expr) -> li
     ]
 
 
+def _moments(frame: pl.DataFrame, column: str) -> pl.Expr | pl.Series:
+    uniform = uniform_moments(frame, column)
+    return as_moment(pl.col(column), frame.schema[column]) if uniform is None else uniform
+
+
 def _word_check(column: str, allowed: tuple[str, ...], *, optional: bool) -> Check:
     word = text(column).str.to_lowercase()
     bad = ~word.is_in(allowed)
@@ -94,8 +101,8 @@ def validate_logs(frame: pl.DataFrame, *, source: str = "logs", first_row: int =
         frame = frame.with_columns(exception_code=pl.lit(None, dtype=pl.String))
     has_code = text("exception_code").is_not_null()
     rows = with_rows(frame, first_row).with_columns(
-        _check_in=as_moment(pl.col("check_in"), frame.schema["check_in"]),
-        _check_out=as_moment(pl.col("check_out"), frame.schema["check_out"]),
+        _check_in=_moments(frame, "check_in"),
+        _check_out=_moments(frame, "check_out"),
     )
     span = pl.col("_check_out") - pl.col("_check_in")
     checks = [
@@ -129,8 +136,10 @@ def validate_logs(frame: pl.DataFrame, *, source: str = "logs", first_row: int =
     ).cast(ACTUAL_SCHEMA)  # type: ignore[arg-type]
 
 
-def _whole_check(column: str, low: int, high: int, what: str) -> tuple[Check, pl.Expr]:
-    value = whole_number(pl.col(column))
+def _whole_check(
+    column: str, low: int, high: int, what: str, dtype: pl.DataType
+) -> tuple[Check, pl.Expr]:
+    value = whole_number(pl.col(column), dtype)
     bad = value.is_null() | (value < low) | (value > high)
     message = pl.format(f"expected {what} from {low} to {high}, got {{}}", shown(column))
     return Check(column, bad, message), value
@@ -157,8 +166,12 @@ def logs_from_return(
     day = parse_date(pl.col("VisitDate"))
     clock = parse_clock(pl.col("ActualStartTime"))
     naive = day.cast(pl.Datetime("us")) + clock.cast(pl.Duration("us"))
-    duration_check, minutes = _whole_check("ActualDuration", 0, MAX_VISIT_MINUTES, "minutes")
-    carers_check, carers = _whole_check("NumberOfCarers", 1, MAX_CARERS, "carers")
+    duration_check, minutes = _whole_check(
+        "ActualDuration", 0, MAX_VISIT_MINUTES, "minutes", frame.schema["ActualDuration"]
+    )
+    carers_check, carers = _whole_check(
+        "NumberOfCarers", 1, MAX_CARERS, "carers", frame.schema["NumberOfCarers"]
+    )
     rows = with_rows(frame, first_row).with_columns(
         _day=day, _clock=clock, _check_in=london_wall_time(naive), _minutes=minutes, _carers=carers
     )
@@ -233,12 +246,13 @@ def read_logs(
     return logs
 
 
-def dedupe_logs(logs: pl.LazyFrame) -> pl.LazyFrame:
+def dedupe_logs(logs: pl.LazyFrame, key: Sequence[str] = LOG_KEY) -> pl.LazyFrame:
     """One row per log key (provider, person, carer, check-in), whatever the input order.
 
     Exact duplicates collapse to one. If copies disagree (say, on check-out), the one with
     the earliest check-out is kept (then by method and exception code, in the order of
-    their vocabularies), so the result never depends on row order.
+    their vocabularies), so the result never depends on row order. ``key`` may name code
+    columns standing for the references (see :mod:`carecore.ecm.refcodes`).
     """
     method = pl.col("method").replace_strict(
         {m: i for i, m in enumerate(METHODS)}, default=len(METHODS), return_dtype=pl.Int8
@@ -246,14 +260,19 @@ def dedupe_logs(logs: pl.LazyFrame) -> pl.LazyFrame:
     code = pl.col("exception_code").replace_strict(
         {c: i for i, c in enumerate(EXCEPTION_CODES)}, default=-1, return_dtype=pl.Int8
     )
-    # Numeric sort keys only: the other columns are the key itself, so rows that tie on
-    # these are identical and it does not matter which one is kept.
-    return (
-        logs.with_columns(_method=method, _code=code)
+    # Only keys that occur more than once need choosing between (rare, so the sort that
+    # chooses runs on a few rows, not on every log). Numeric sort keys only: the other
+    # columns are the key itself, so rows that tie on these are identical and it does not
+    # matter which one is kept.
+    marked = logs.with_columns(_repeated=pl.struct(*key).is_duplicated())
+    repeated = (
+        marked.filter(pl.col("_repeated"))
+        .with_columns(_method=method, _code=code)
         .sort("check_out", "_method", "_code", nulls_last=True)
-        .unique(subset=list(LOG_KEY), keep="first", maintain_order=False)
+        .unique(subset=list(key), keep="first", maintain_order=False)
         .drop("_method", "_code")
     )
+    return pl.concat([marked.filter(~pl.col("_repeated")), repeated]).drop("_repeated")
 
 
 def read_approvals(path: str | Path) -> pl.DataFrame:

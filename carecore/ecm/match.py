@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from carecore.ecm.refcodes import CODED_LOG_KEY, pair_code
 from carecore.ecm.rules import ContractRules
 from carecore.ecm.schema import (
     ACCEPTED,
@@ -51,25 +52,15 @@ DELIVERY, EXCEPTION, OTHER, REPEAT = 0, 1, 2, 3  # kinds of log, as small intege
 def _nearest_plans(planned: pl.LazyFrame, logs: pl.LazyFrame) -> pl.LazyFrame:
     """Each log with the columns of the nearest planned visit (any distance) or nulls.
 
-    Provider and person are replaced by one integer per pair for the as-of join (much
-    faster than two text keys); a pair with no plan gets -1, which matches nothing.
+    Both frames carry reference codes (:mod:`carecore.ecm.refcodes`); the as-of join is by
+    one whole number per provider and person (much faster than two text keys). A pair with
+    no plan matches nothing.
     """
-    # Sorted so that both uses of ``pairs`` number the pairs alike, however Polars runs them.
-    pairs = (
-        planned.select("provider_ref", "person_ref")
-        .unique()
-        .sort("provider_ref", "person_ref")
-        .with_row_index("_who")
+    plans = planned.select(pair_code(), *PLAN_COLUMNS, _plan_at=pl.col("planned_start")).sort(
+        "_plan_at"
     )
-    who = pl.col("_who").cast(pl.Int64)
-    plans = (
-        planned.join(pairs, on=["provider_ref", "person_ref"])
-        .select(who, *PLAN_COLUMNS, _plan_at=pl.col("planned_start"))
-        .sort("_plan_at")
-    )
-    keyed = logs.join(pairs, on=["provider_ref", "person_ref"], how="left")
     return (
-        keyed.with_columns(who.fill_null(-1))
+        logs.with_columns(pair_code())
         .sort("check_in")
         .join_asof(
             plans,
@@ -101,8 +92,9 @@ def match_logs(
     """Every (de-duplicated) log with its planned visit, ``log_status`` and ``carer_index``.
 
     ``planned`` is in the planned schema plus ``_plan``, an integer id per planned visit;
-    ``logs`` in the actual schema; ``approvals`` names approved manual logs by provider,
-    person, carer and check-in. The nearest planned start is kept in
+    ``logs`` in the actual schema; both with reference codes from
+    :func:`~carecore.ecm.refcodes.with_ref_codes`; ``approvals`` names approved manual logs
+    by provider, person, carer and check-in. The nearest planned start is kept in
     ``nearest_planned_start`` even outside the window (an unplanned log's reason quotes
     it); ``_plan``, ``planned_id`` and the plan's minutes and carers are null unless the log
     matched. Band and tendered rate come from the nearest plan either way, so an unplanned
@@ -151,7 +143,7 @@ def _rank_carers(logs: pl.LazyFrame) -> pl.LazyFrame:
         .otherwise(EXCEPTION)
         .cast(pl.Int8)
     )
-    first_of_carer = pl.struct("_plan", "_kind", "carer_id").is_first_distinct()
+    first_of_carer = pl.struct("_plan", "_kind", "_carer").is_first_distinct()
     # Rank within runs of (plan, kind) in sorted order: a running count minus the count at
     # the start of the run (a window over 'over' groups is several times slower).
     counts = pl.col("_kind").is_in([DELIVERY, EXCEPTION]).cast(pl.Int64).cum_sum()
@@ -162,9 +154,8 @@ def _rank_carers(logs: pl.LazyFrame) -> pl.LazyFrame:
     ranked = (
         logs.with_columns(_kind=kind)
         .with_columns(_kind0=pl.col("_kind"))
-        .sort(
-            "_plan", "_kind", "check_in", "carer_id", "person_ref", "provider_ref", nulls_last=True
-        )
+        # Codes sort as their references do (carer, then person, then provider).
+        .sort("_plan", "_kind", "check_in", "_carer", "_person", "_prov", nulls_last=True)
         .with_columns(
             _kind=pl.when((pl.col("_kind") == DELIVERY) & ~first_of_carer)
             .then(pl.lit(REPEAT, dtype=pl.Int8))
@@ -187,6 +178,7 @@ def _rank_carers(logs: pl.LazyFrame) -> pl.LazyFrame:
         carer_index=pl.when(counted).then(pl.col("carer_index").cast(pl.Int32)),
     ).select(
         *LOG_KEY,
+        *CODED_LOG_KEY[:3],
         "check_out",
         "method",
         "exception_code",

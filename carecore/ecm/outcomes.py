@@ -349,6 +349,8 @@ def exceptions(visits: pl.LazyFrame, logs: pl.LazyFrame) -> pl.LazyFrame:
             "planned_id",
             "carer_id",
             "check_in",
+            # Two people's unplanned logs can tie on everything above.
+            "person_ref",
             nulls_last=True,
         )
         .select(EXCEPTION_COLUMNS)

@@ -211,21 +211,29 @@ def price_lines(lines: pl.LazyFrame, tables: PriceTables) -> pl.LazyFrame:
     amount = _half_up(base, BASE_DENOMINATOR)
     for uplift in ("_up1", "_up2"):
         amount = amount + _half_up(base * pl.col(uplift).cast(pl.Int128), UPLIFT_DENOMINATOR)
-    pounds = tendered // 100
-    tendered_text = pl.format("{}.{}", pounds, (tendered % 100).cast(pl.String).str.zfill(2))
+    # Band keys and rate texts are worked out once per distinct band and tendered rate
+    # (a handful) and joined on, rather than once per line (millions).
+    band_keys = (
+        lines.select(pl.col("band").unique())
+        .with_columns(_band_key=pl.col("band").str.strip_chars().str.to_uppercase())
+        .join(tables.bands.lazy(), on="_band_key", how="inner")
+        .drop("_band_key")
+    )
+    tendered_texts = lines.select(tendered.unique().drop_nulls()).with_columns(
+        _tendered_text=pl.format(
+            "{}.{}", tendered // 100, (tendered % 100).cast(pl.String).str.zfill(2)
+        )
+    )
     return (
-        lines.with_columns(_band_key=pl.col("band").str.strip_chars().str.to_uppercase())
-        .join(tables.days.lazy(), on="visit_date", how="left")
-        .join(tables.bands.lazy(), on=["_period", "_band_key"], how="left")
+        lines.join(tables.days.lazy(), on="visit_date", how="left")
+        .join(band_keys, on=["_period", "band"], how="left")
+        .join(tendered_texts, on="rate_pence_per_hour", how="left")
         .with_columns(billable_minutes=_billable(pl.col("payable_minutes")))
         .with_columns(
             amount_pence=amount.cast(pl.Int64),
-            rate_per_hour=pl.when(tendered.is_not_null())
-            .then(tendered_text)
-            .otherwise(pl.col("_card_rate_text")),
+            rate_per_hour=pl.coalesce("_tendered_text", "_card_rate_text"),
         )
         .drop(
-            "_band_key",
             "_period",
             "_up1",
             "_up2",
@@ -235,6 +243,7 @@ def price_lines(lines: pl.LazyFrame, tables: PriceTables) -> pl.LazyFrame:
             "_nearest",
             "_card_rate",
             "_card_rate_text",
+            "_tendered_text",
         )
     )
 

@@ -23,7 +23,13 @@ import polars as pl
 from carecore.brokerage.packages import Visit
 from carecore.ecm.files import flag, read_table, require_columns, text
 from carecore.ecm.schema import PLANNED_SCHEMA
-from carecore.ecm.timeparse import as_moment, london_wall_time, naive_moment, whole_number
+from carecore.ecm.timeparse import (
+    as_moment,
+    london_wall_time,
+    naive_moment,
+    uniform_moments,
+    whole_number,
+)
 from carecore.ecm.validation import Check, find_errors, shown, with_rows
 from carecore.errors import InputError
 from carecore.pricing.bank_holidays import bank_holidays, check_covered
@@ -244,8 +250,17 @@ def _planned_moment(column: str, dtype: pl.DataType) -> pl.Expr:
     return pl.coalesce(value, shifted)
 
 
-def _whole(column: str, low: int, high: int | None) -> tuple[pl.Expr, Check]:
-    value = whole_number(pl.col(column))
+def _planned_start(frame: pl.DataFrame) -> pl.Expr | pl.Series:
+    # A column of one layout throughout reads the same through the faster uniform parse
+    # (a naive time in the spring gap fails it, and is then read as below).
+    uniform = uniform_moments(frame, "planned_start")
+    if uniform is not None:
+        return uniform
+    return _planned_moment("planned_start", frame.schema["planned_start"])
+
+
+def _whole(column: str, low: int, high: int | None, dtype: pl.DataType) -> tuple[pl.Expr, Check]:
+    value = whole_number(pl.col(column), dtype)
     bad = value.is_null() | (value < low)
     if high is not None:
         bad = bad | (value > high)
@@ -266,10 +281,10 @@ def validate_planned(
     """
     require_columns(frame, PLANNED_REQUIRED, source=source)
     schema = frame.schema
-    minutes, minutes_check = _whole("planned_minutes", 1, 24 * 60)
-    carers, carers_check = _whole("carers", 1, MAX_CARERS)
-    extra: dict[str, pl.Expr] = {
-        "_start": _planned_moment("planned_start", schema["planned_start"]),
+    minutes, minutes_check = _whole("planned_minutes", 1, 24 * 60, schema["planned_minutes"])
+    carers, carers_check = _whole("carers", 1, MAX_CARERS, schema["carers"])
+    extra: dict[str, pl.Expr | pl.Series] = {
+        "_start": _planned_start(frame),
         "_minutes": minutes,
         "_carers": carers,
     }
@@ -304,7 +319,7 @@ def validate_planned(
                 )
             )
     if "rate_pence_per_hour" in frame.columns:
-        rate, rate_check = _whole("rate_pence_per_hour", 1, None)
+        rate, rate_check = _whole("rate_pence_per_hour", 1, None, schema["rate_pence_per_hour"])
         extra["_rate"] = rate
         checks.append(
             Check(

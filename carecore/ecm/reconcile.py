@@ -27,6 +27,7 @@ from carecore.ecm.payment import (
     share_of_planned,
 )
 from carecore.ecm.planned import bank_holiday_expr
+from carecore.ecm.refcodes import CODED_LOG_KEY, with_ref_codes
 from carecore.ecm.rules import ContractRules
 from carecore.ecm.schema import (
     ACCEPTED,
@@ -193,13 +194,15 @@ def _cancellation_lines(
     )
     coded = logs.filter(
         (pl.col("log_status") == ACCEPTED) & pl.col("exception_code").is_not_null()
-    ).select("_plan", "carer_index", "carer_id", "check_in", "check_out", "method")
+    ).select("_plan", "carer_index", "carer_id", "_carer", "check_in", "check_out", "method")
     return (
         visits.filter(pl.col("outcome").is_in([CANCELLED_SHORT_NOTICE, NO_ACCESS]))
         .select(
             "_plan",
             "provider_ref",
             "person_ref",
+            "_prov",
+            "_person",
             "planned_id",
             "band",
             "rate_pence_per_hour",
@@ -243,7 +246,10 @@ def invoice_lines(
     unpriced = pl.concat(
         [
             part.with_columns(visit_date=pl.col("visit_start").dt.date()).select(
-                "_plan", *[c for c in wanted if c != "amount_gbp"], "rate_pence_per_hour"
+                "_plan",
+                *[c for c in wanted if c != "amount_gbp"],
+                "rate_pence_per_hour",
+                *CODED_LOG_KEY[:3],
             )
             for part in (p.with_columns(*_missing(p)) for p in parts)
         ],
@@ -255,17 +261,9 @@ def invoice_lines(
         .with_columns(
             amount_gbp=pl.format("{}.{}", pence // 100, (pence % 100).cast(pl.String).str.zfill(2))
         )
+        # Reference codes sort as the references do (see carecore.ecm.refcodes).
+        .sort("visit_start", "_plan", "carer_index", *CODED_LOG_KEY[:3], nulls_last=True)
         .select("_plan", *LINE_COLUMNS)
-        # Numeric keys first: sorting on text with many ties is slow.
-        .sort(
-            "visit_start",
-            "_plan",
-            "carer_index",
-            "provider_ref",
-            "person_ref",
-            "carer_id",
-            nulls_last=True,
-        )
     )
 
 
@@ -278,6 +276,7 @@ LINE_TYPES: dict[str, pl.DataType] = {
     "actual_minutes": pl.Int64(),
     "planned_minutes": pl.Int32(),
     "planned_id": pl.String(),
+    "_carer": pl.UInt32(),
 }
 
 
@@ -313,11 +312,10 @@ def reconcile_lazy(
     if not isinstance(rules, ContractRules):
         raise InputError(f"expected ContractRules, got {type(rules).__name__}", key="rules")
     card = _card(rates)
-    plans = stage(
-        _prepared_planned(planned).sort("planned_start", "planned_id").with_row_index("_plan")
-    )
     raw = conform(_lazy(actual), ACTUAL_SCHEMA, name="actual")
-    logs = stage(dedupe_logs(raw))
+    coded_plans, coded_logs = with_ref_codes([_prepared_planned(planned), raw], stage)
+    plans = stage(coded_plans.sort("planned_start", "planned_id").with_row_index("_plan"))
+    logs = stage(dedupe_logs(coded_logs, CODED_LOG_KEY))
     marks = (
         None if approvals is None else conform(_lazy(approvals), APPROVAL_SCHEMA, name="approvals")
     )

@@ -136,3 +136,24 @@ def summarise(
         duplicate_rows=duplicate_rows,
         providers=providers,
     )
+
+
+def combine_summaries(parts: list[Summary]) -> Summary:
+    """One summary of several runs over disjoint data (say, one run per provider)."""
+
+    def total(field: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for part in parts:
+            for name, count in getattr(part, field).items():
+                counts[name] = counts.get(name, 0) + count
+        return counts
+
+    return Summary(
+        visit_outcomes=total("visit_outcomes"),
+        single_handed=sum(part.single_handed for part in parts),
+        log_statuses=total("log_statuses"),
+        duplicate_rows=sum(part.duplicate_rows for part in parts),
+        providers=tuple(
+            sorted((p for part in parts for p in part.providers), key=lambda p: p.provider_ref)
+        ),
+    )

@@ -95,7 +95,50 @@ def parse_clock(expr: pl.Expr) -> pl.Expr:
     return pl.coalesce([text.str.to_time(f, strict=False) for f in TIME_FORMATS])
 
 
-def whole_number(expr: pl.Expr) -> pl.Expr:
-    """An ``Int64`` from text such as ``45`` or ``45.0``; null for ``45.5`` or words."""
-    number = expr.cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
+def whole_number(expr: pl.Expr, dtype: pl.DataType | None = None) -> pl.Expr:
+    """An ``Int64`` from text such as ``45`` or ``45.0``; null for ``45.5`` or words.
+
+    ``dtype`` is the column's type when known: an integer column is taken as it is (a
+    typed Parquet file needs no parsing, which would cost far more than the read).
+    """
+    if dtype is not None and dtype.is_integer():
+        return expr.cast(pl.Int64)
+    if dtype is not None and dtype.is_float():
+        number = expr.cast(pl.Float64)
+    else:
+        number = expr.cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
     return pl.when(number == number.floor()).then(number.cast(pl.Int64, strict=False))
+
+
+def uniform_moments(frame: pl.DataFrame, column: str) -> pl.Series | None:
+    """Text ``column`` parsed with the one layout its first value has, if every value has it.
+
+    Trying every layout on every value (:func:`parse_moment`) costs several times a single
+    parse, and real files hold one layout throughout. No string reads in two layouts, so
+    when every non-blank value reads with the first value's layout the result equals
+    :func:`parse_moment`'s. Returns None (parse as usual) when some value does not, and for
+    columns that are not text.
+    """
+    if frame.schema[column] != pl.String:
+        return None
+    first = frame.get_column(column).drop_nulls().head(1)
+    if first.len() == 0:
+        return None
+    text = _text(pl.col(column))
+    layouts = [
+        text.str.to_datetime(f, strict=False, time_unit="us", time_zone=LONDON_TZ)
+        for f in AWARE_FORMATS
+    ]
+    layouts += [
+        london_wall_time(text.str.to_datetime(f, strict=False, time_unit="us"))
+        for f in NAIVE_FORMATS
+    ]
+    probe = pl.DataFrame({column: first})
+    for parse in layouts:
+        if probe.select(parse).item() is None:
+            continue
+        parsed, blank = frame.select(
+            parse.alias(column), (text.is_null() | (text == "")).sum().alias("_blank")
+        ).get_columns()
+        return parsed if parsed.null_count() == blank[0] else None
+    return None

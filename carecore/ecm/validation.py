@@ -63,7 +63,13 @@ class Check:
 
 
 def with_rows(frame: pl.DataFrame, first_row: int) -> pl.DataFrame:
-    """``frame`` with a ``_row`` column numbering its rows from ``first_row``."""
+    """``frame`` with a ``_row`` column numbering its rows from ``first_row``.
+
+    A frame that already has ``_row`` keeps it: a part of a file read on its own (see
+    :mod:`carecore.ecm.partitioned`) carries the row numbers of the whole file.
+    """
+    if ROW in frame.columns:
+        return frame
     return frame.with_row_index(ROW, offset=first_row)
 
 
@@ -75,6 +81,18 @@ def find_errors(frame: pl.DataFrame, checks: Sequence[Check], *, source: str) ->
     """
     if not checks or frame.height == 0:
         return
+    # One pass computes every check's mask (sharing common parts such as a stripped column);
+    # messages are formatted only for the checks that found something, which on good input
+    # is none of them.
+    counts = (
+        frame.lazy()
+        .select(check.bad.fill_null(False).sum().alias(str(i)) for i, check in enumerate(checks))
+        .collect()
+        .row(0)
+    )
+    failing = [(order, checks[order]) for order, count in enumerate(counts) if count]
+    if not failing:
+        return
     parts = [
         frame.lazy()
         .filter(check.bad.fill_null(False))
@@ -84,7 +102,7 @@ def find_errors(frame: pl.DataFrame, checks: Sequence[Check], *, source: str) ->
             pl.lit(check.column).alias("_column"),
             check.message.cast(pl.String).alias("_message"),
         )
-        for order, check in enumerate(checks)
+        for order, check in failing
     ]
     found = pl.concat(parts).sort(ROW, "_order").collect()
     if found.height == 0:

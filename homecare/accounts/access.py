@@ -562,3 +562,63 @@ def runs_for_organisation(organisation: Organisation | None) -> QuerySet[Any]:
     if not is_provider_organisation(organisation):
         return runs.none()
     return runs.filter(provider__organisation=organisation)
+
+
+# Provider performance (the monthly league table): a council's commissioners and finance
+# officers see every provider placed through their council; a provider's users see only
+# their own provider's row and trends (never another provider's, nor its rank among them),
+# at the first council by name that placed packages with it (404 when none has); brokers
+# and anyone else are refused (403).
+
+PERFORMANCE_ROLES = frozenset({Role.COMMISSIONER, Role.FINANCE})
+
+
+def performance_scope_for(user: Any) -> tuple[Organisation, list[Provider] | None]:
+    """The council whose provider performance the user sees, and the providers whose rows
+    they may see (None: every provider of that council). PermissionDenied for anyone else."""
+    from homecare.brokerage.models import Placement
+
+    councils = sorted(councils_of(user, PERFORMANCE_ROLES), key=lambda council: council.name)
+    if councils:
+        return councils[0], None
+    providers = providers_of(user)
+    if not providers:
+        raise PermissionDenied("Only commissioners, finance officers and providers may see this.")
+    council_ids = Placement.objects.filter(provider__in=providers).values(
+        "request__framework__council"
+    )
+    council = (
+        Organisation.objects.filter(pk__in=council_ids, kind=Organisation.Kind.COUNCIL)
+        .order_by("name")
+        .first()
+    )
+    if council is None:
+        raise Http404("No council has placed packages with your provider yet")
+    return council, providers
+
+
+# --- insight: the performance report and complaints ---------------------------------------
+# A council's commissioners and finance officers read its performance report (hours, rates,
+# complaints: what goes to committee); only its commissioners log and decide complaints.
+# Brokers, providers and outsiders are refused (403); another council's complaint is 404.
+
+REPORT_ROLES = frozenset({Role.COMMISSIONER, Role.FINANCE})
+
+
+def report_council_for(user: Any) -> Organisation:
+    """The council whose performance report the user reads (the first by name), or 403."""
+    councils = sorted(councils_of(user, REPORT_ROLES), key=lambda council: council.name)
+    if not councils:
+        raise PermissionDenied("Only a council's commissioners and finance officers see this.")
+    return councils[0]
+
+
+def complaint_for(user: Any, pk: int) -> Any:
+    """One complaint of a council where the user is a commissioner, or Http404."""
+    from homecare.insight.models import Complaint
+
+    complaints = Complaint.objects.filter(council__in=councils_of(user, {Role.COMMISSIONER}))
+    try:
+        return complaints.select_related("provider", "person", "council").get(pk=pk)
+    except Complaint.DoesNotExist:
+        raise Http404("No such complaint") from None

@@ -26,6 +26,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Waiting list", reverse("brokerage:waiting-list")))
     if access.has_role(user, access.DASHBOARD_ROLES):
         items.append(("Dashboard", reverse("insight:dashboard")))
+    if access.has_role(user, access.REPORT_ROLES):
+        items.append(("Performance report", reverse("insight:report")))
     if access.has_role(user, access.MARKET_ROLES):
         items.append(("Market", reverse("commissioning:frameworks")))
     if access.has_role(user, {access.Role.PROVIDER}):
@@ -36,16 +38,19 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if access.has_role(user, {access.Role.PROVIDER, *access.DELIVERY_ROLES}):
         items.append(("Visit logs", reverse("delivery:uploads")))
         items.append(("Payments", reverse("delivery:runs")))
+    # The league table is the council's view of every provider, so the top navigation offers
+    # it to those who see it whole; a provider reaches its own row from the Payments page.
+    if access.has_role(user, access.PERFORMANCE_ROLES):
+        items.append(("Provider performance", reverse("delivery:performance")))
     path = request.path
-    nav = [
-        {
-            "text": text,
-            "href": href,
-            # The home link is current only on the home page; others cover their sub-pages.
-            "current": path == href if href == "/" else path.startswith(href),
-        }
-        for text, href in items
+    # One item is current: the one whose address is the longest start of the page's (the
+    # dashboard at /insight/ covers its sub-pages, but not /insight/report/, which has its
+    # own item). The home link is current only on the home page.
+    covering = [
+        href for _, href in items if path == href or (href != "/" and path.startswith(href))
     ]
+    current = max(covering, key=len, default=None)
+    nav = [{"text": text, "href": href, "current": href == current} for text, href in items]
     return {
         "nav_items": nav,
         "user_roles": access.roles_of(user),

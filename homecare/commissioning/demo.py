@@ -106,6 +106,9 @@ def load_demo(*, acting_user: Any = None) -> DemoSummary:
         [Provider.objects.get(name=name) for name in (PROVIDER_A, PROVIDER_B)],
         acting_user=acting_user,
     )
+    from homecare.insight.demo import load_complaints  # complaints name placed providers
+
+    load_complaints(organisations[COUNCIL], acting_user=acting_user)
     return DemoSummary(PERSONAS, len(geo.zones), len(geo.areas), names)
 
 

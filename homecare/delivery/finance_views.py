@@ -20,7 +20,7 @@ from carecore.units import from_pence
 from homecare.accounts import access
 from homecare.commissioning.models import Provider
 from homecare.delivery import documents, reconciliation
-from homecare.delivery.forms import DecisionForm, RunForm
+from homecare.delivery.forms import BulkDecisionForm, DecisionForm, RunForm
 from homecare.delivery.models import VisitException
 
 RUN_ROLES = (access.Role.PROVIDER, access.Role.FINANCE, access.Role.COMMISSIONER)
@@ -105,6 +105,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     exceptions = run.exceptions.select_related("decided_by")
     to_decide = [e for e in exceptions if e.status != VisitException.Status.NOTED]
     noted = exceptions.filter(status=VisitException.Status.NOTED)
+    waiting = _waiting_kinds(to_decide)
     return render(
         request,
         "delivery/run.html",
@@ -118,10 +119,59 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "total": from_pence(run.total_pence),
             "withheld": from_pence(run.withheld_pence),
             "to_decide": [(e, DecisionForm(prefix=f"e{e.pk}")) for e in to_decide],
+            "bulk_form": BulkDecisionForm(prefix="bulk", waiting=waiting) if waiting else None,
             "noted_counts": _kind_counts(noted),
             "noted": noted[:100],
         },
     )
+
+
+# What a finance officer calls the kinds of exception that wait for a decision.
+KIND_WORDS = {"pending_approval": "manual log", "late": "late call"}
+
+
+def _waiting_kinds(exceptions: list[Any]) -> list[tuple[str, str, int]]:
+    """(kind, words, count) of the kinds with more than one exception awaiting a decision:
+    deciding them together saves a finance officer a form per call."""
+    counts: dict[str, int] = {}
+    for exception in exceptions:
+        if exception.status == VisitException.Status.PENDING:
+            counts[exception.kind] = counts.get(exception.kind, 0) + 1
+    return [
+        (kind, KIND_WORDS.get(kind, kind.replace("_", " ")), n)
+        for kind, n in sorted(counts.items())
+        if n > 1
+    ]
+
+
+@require_POST
+@access.require_role(access.Role.FINANCE)
+def decide_all(request: HttpRequest, pk: int) -> HttpResponse:
+    run = access.run_to_manage_for(request.user, pk)
+    waiting = _waiting_kinds(list(run.exceptions.exclude(status=VisitException.Status.NOTED)))
+    form = BulkDecisionForm(request.POST, prefix="bulk", waiting=waiting)
+    if not form.is_valid():
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        messages.error(request, f"The decisions were not recorded: {errors}.")
+        return redirect(f"{run.get_absolute_url()}#decide-all")
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        count = reconciliation.decide_exceptions(
+            run,
+            kind=form.cleaned_data["kind"],
+            approve=approve,
+            reason=form.cleaned_data["reason"],
+            now=timezone.now(),
+            acting_user=request.user,
+        )
+    except InputError as exc:
+        messages.error(request, exc.message)
+    else:
+        word = "approved" if approve else "rejected"
+        messages.success(
+            request, f"{count} exceptions {word}. Re-run the period to apply your decisions."
+        )
+    return redirect(f"{run.get_absolute_url()}#exceptions")
 
 
 def _kind_counts(rows: Any) -> list[tuple[str, int]]:

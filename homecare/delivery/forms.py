@@ -61,3 +61,19 @@ class DecisionForm(GovukForm):
         strip=True,
         error_messages={"required": "Give a reason for the decision"},
     )
+
+
+class BulkDecisionForm(DecisionForm):
+    """One decision, with one reason, for every undecided exception of a kind."""
+
+    kind = forms.ChoiceField(
+        label="Exceptions",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose which exceptions to decide"},
+    )
+
+    def __init__(self, *args: Any, waiting: list[tuple[str, str, int]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (kind, f"Every undecided {label} ({count})") for kind, label, count in waiting
+        ]

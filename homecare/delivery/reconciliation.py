@@ -295,23 +295,62 @@ def decide_exception(
     exception = (
         VisitException.objects.select_for_update().select_related("run").get(pk=exception.pk)
     )
-    if exception.run.frozen:
-        raise InputError("the run is frozen: its invoice is approved", key="exception")
     if exception.kind not in DECIDABLE:
         raise InputError("only manual logs and late calls are approved or rejected", key="kind")
+    _check_decision(exception.run, reason)
+    _apply_decision(exception, approve, reason.strip(), now, acting_user)
+    ReconciliationRun.objects.filter(pk=exception.run_id).update(stale=True)
+    return exception
+
+
+@transaction.atomic
+def decide_exceptions(
+    run: ReconciliationRun,
+    *,
+    kind: str,
+    approve: bool,
+    reason: str,
+    now: datetime,
+    acting_user: Any,
+) -> int:
+    """Approve or reject, with one reason, every exception of ``kind`` in the run still
+    waiting for a decision (decisions already taken are left as they are); returns how many.
+    Each is recorded as if decided on its own, with its own history entry."""
+    if kind not in DECIDABLE:
+        raise InputError("only manual logs and late calls are approved or rejected", key="kind")
+    run = ReconciliationRun.objects.select_for_update().get(pk=run.pk)
+    _check_decision(run, reason)
+    waiting = list(
+        run.exceptions.select_for_update()
+        .filter(kind=kind, status=VisitException.Status.PENDING)
+        .select_related("log")
+    )
+    for exception in waiting:
+        _apply_decision(exception, approve, reason.strip(), now, acting_user)
+    if waiting:
+        ReconciliationRun.objects.filter(pk=run.pk).update(stale=True)
+    return len(waiting)
+
+
+def _check_decision(run: ReconciliationRun, reason: str) -> None:
+    if run.frozen:
+        raise InputError("the run is frozen: its invoice is approved", key="exception")
     if not reason.strip():
         raise InputError("give a reason for the decision", key="reason")
+
+
+def _apply_decision(
+    exception: VisitException, approve: bool, reason: str, now: datetime, acting_user: Any
+) -> None:
     exception.status = VisitException.Status.APPROVED if approve else VisitException.Status.REJECTED
-    exception.reason, exception.decided_by, exception.decided_at = reason.strip(), acting_user, now
+    exception.reason, exception.decided_by, exception.decided_at = reason, acting_user, now
     exception._history_user = acting_user  # type: ignore[attr-defined]
     exception.save()
-    ReconciliationRun.objects.filter(pk=exception.run_id).update(stale=True)
     if exception.kind == PENDING_APPROVAL and exception.log_id is not None:
         log = exception.log
         log.approval = VisitLog.Approval.APPROVED if approve else VisitLog.Approval.REJECTED
         log._history_user = acting_user  # type: ignore[attr-defined]
         log.save(update_fields=["approval"])
-    return exception
 
 
 @transaction.atomic

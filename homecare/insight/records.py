@@ -1,9 +1,10 @@
-"""The database as the KPI engine's plain records, for one council, in a few queries.
+"""The database as the KPI engines' plain records, for one council, in a few queries.
 
-``carecore.reports.brokerage_kpis`` computes; this module only reads. A request's tier is its
-placed provider's tier in the lot covering the package's zone (``spot`` when the provider is
-not appointed there); a request made by a transfer (placed the moment it was made, after an
-earlier request of the same package was transferred) is marked so time to place skips it.
+``carecore.reports.brokerage_kpis`` and ``performance_report`` compute; this module only
+reads. A request's tier is its placed provider's tier in the lot covering the package's zone
+(``spot`` when the provider is not appointed there), as the appointments stand today; a
+request made by a transfer (placed the moment it was made, after an earlier request of the
+same package was transferred) is marked so time to place skips it.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from carecore.reports.brokerage_kpis import CapacityRecord, OfferRecord, RequestRecord
+from carecore.reports.performance_report import ComplaintRecord, LiveData, PlacementRecord
 from homecare.accounts.models import Organisation
-from homecare.brokerage.models import BrokerageRequest, Offer, State
+from homecare.brokerage.models import BrokerageRequest, Offer, Placement, State
 from homecare.commissioning.market_models import Appointment, CapacityDeclaration
 from homecare.commissioning.models import Zone
 from homecare.commissioning.snapshot import monday_of
+from homecare.insight.models import Complaint
 
 
 @dataclass(frozen=True)
@@ -111,4 +114,57 @@ def market_records(council: Organisation, *, since: datetime, now: datetime) -> 
         offers=offer_records(council, since=since),
         capacity=capacity_records(council, now=now),
         zones=list(Zone.objects.order_by("name").values_list("code", "name")),
+    )
+
+
+def placement_records(council: Organisation) -> list[PlacementRecord]:
+    """Every placement made through the council's frameworks, ended ones included.
+
+    A package's hours are its schedule's as it stands (the platform keeps no earlier
+    schedules), and a placement's tier its provider's tier in the package's zone today.
+    """
+    tiers = _tiers(council)
+    rows = Placement.objects.filter(request__framework__council=council).values_list(
+        "package_id",
+        "package__person__reference",
+        "provider_id",
+        "provider__name",
+        "package__person__area__zone__code",
+        "package__carer_hours_per_week",
+        "rate",
+        "at",
+        "ended_at",
+    )
+    return [
+        PlacementRecord(
+            package=str(package),
+            person=person,
+            provider=name,
+            tier=tiers.get((provider, zone), "spot"),
+            carer_hours_per_week=hours,
+            rate_per_hour=rate,
+            start=at,
+            end=ended,
+        )
+        for package, person, provider, name, zone, hours, rate, at, ended in rows
+    ]
+
+
+def complaint_records(council: Organisation) -> list[ComplaintRecord]:
+    return [
+        ComplaintRecord(received_on=day, provider=name, category=category, outcome=outcome)
+        for day, name, category, outcome in Complaint.objects.filter(council=council).values_list(
+            "received_on", "provider__name", "category", "outcome"
+        )
+    ]
+
+
+def live_data(council: Organisation) -> LiveData:
+    """Everything the performance report reads (five queries), for any period: the report
+    picks each period's rows itself, so one read serves the period, the one before and
+    every month."""
+    return LiveData(
+        placements=placement_records(council),
+        requests=request_records(council),
+        complaints=complaint_records(council),
     )

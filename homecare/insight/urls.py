@@ -1,9 +1,15 @@
 from django.urls import path
 
-from homecare.insight import views
+from homecare.insight import complaint_views, report_views, views
 
 app_name = "insight"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("report/", report_views.report, name="report"),
+    path("report/pdf/", report_views.report_pdf, name="report-pdf"),
+    path("report/csv/", report_views.report_csv, name="report-csv"),
+    path("complaints/", complaint_views.complaints, name="complaints"),
+    path("complaints/new/", complaint_views.new_complaint, name="new-complaint"),
+    path("complaints/<int:pk>/", complaint_views.complaint, name="complaint"),
 ]

@@ -39,7 +39,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     records = market_records(council, since=now - timedelta(days=days), now=now)
     context = presenter.build(records, now=now, days=days)
-    context.update({"council": council, "form": form})
+    context.update(
+        {
+            "council": council,
+            "form": form,
+            "can_read_report": access.has_role(request.user, access.REPORT_ROLES),
+        }
+    )
     return render(
         request, "insight/dashboard.html", context, status=200 if form.is_valid() else 400
     )

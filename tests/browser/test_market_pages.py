@@ -76,7 +76,7 @@ def test_a_provider_applies_and_the_commissioner_approves_by_keyboard(
     page.wait_for_url(f"**/open-frameworks/{framework.pk}/apply/")
     visit.check("market 02 apply")
     page.click("#send-application")
-    assert page.locator(".govuk-error-summary").is_visible()
+    page.locator(".govuk-error-summary").wait_for()
     assert "Select at least one lot" in page.inner_text(".govuk-error-summary")
     visit.check("market 03 apply errors")
     page.get_by_label("OPEN-CN: Charnwood North").check()

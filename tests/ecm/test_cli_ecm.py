@@ -77,3 +77,21 @@ def test_a_provider_return_needs_the_provider_option(tmp_path: Path) -> None:
     data = json.loads(done.output)
     assert [p["provider_ref"] for p in data["providers"]] == ["PRV-A"]
     assert data["log_statuses"]["pending_approval"] == 1  # a return is manual: held
+
+
+def test_partitioned_reconcile_gives_the_same_money_and_writes_parquet(tmp_path: Path) -> None:
+    approvals = ["--approvals", str(DATA / "golden_approvals.csv")]
+    whole = runner.invoke(app, _args(tmp_path / "whole", "--json", *approvals))
+    parts = runner.invoke(app, _args(tmp_path / "parts", "--json", "--partitioned", *approvals))
+    assert parts.exit_code == 0, parts.output
+    whole_data, parts_data = json.loads(whole.output), json.loads(parts.output)
+    assert parts_data["amount"] == whole_data["amount"] == 178.41
+    assert parts_data["visit_outcomes"] == whole_data["visit_outcomes"]
+    assert (tmp_path / "parts" / "invoice_lines" / "part-00000.parquet").is_file()
+    assert (tmp_path / "parts" / "invoices.csv").is_file()
+
+
+def test_partitioned_refuses_a_single_provider(tmp_path: Path) -> None:
+    result = runner.invoke(app, _args(tmp_path / "out", "--partitioned", "--provider", "PRV-A"))
+    assert result.exit_code == 2
+    assert "--provider" in result.output

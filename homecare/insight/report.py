@@ -1,0 +1,269 @@
+"""The performance report's page, PDF and CSV, from the engine's figures.
+
+``carecore.reports.performance_report`` computes; this module only words and draws: the
+KPI table (this period, the previous one, the change), the "current position" paragraphs
+a committee report opens with, a trend chart per KPI with the same figures in a table, and
+the CSV rows. Every number shown is one of the engine's, formatted here, never typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from carecore.reports.line_charts import Line, describe_lines, line_chart_svg
+from carecore.reports.performance_report import Kpi, KpiRow, PerformanceReport, Period
+
+MINUS = "\u2212"  # a real minus sign: screen readers say "minus", not "hyphen"
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """One trend chart: its id, title, the KPIs it draws (key, series name) and its axis."""
+
+    key: str
+    title: str
+    series: tuple[tuple[str, str], ...]
+    unit: str = ""
+    y_max: Decimal | None = None
+
+
+CHARTS = (
+    ChartSpec(
+        "hours",
+        "Hours commissioned a week",
+        (("hours_at_end", "At the end of the month"), ("hours_average", "Average over the month")),
+    ),
+    ChartSpec(
+        "people", "People receiving care at the end of the month", (("people_at_end", "People"),)
+    ),
+    ChartSpec("per-person", "Hours a week per person", (("hours_per_person", "Hours a week"),)),
+    ChartSpec("new-packages", "New packages of care", (("new_packages", "Packages"),)),
+    ChartSpec(
+        "new-hours", "New hours commissioned a week", (("new_hours_per_week", "Hours a week"),)
+    ),
+    ChartSpec(
+        "arrange",
+        "Time to arrange care, days",
+        (("arrange_median_days", "Median"), ("arrange_p90_days", "90th percentile")),
+    ),
+    ChartSpec(
+        "lead",
+        "Share of packages with prime or lead providers",
+        (("lead_share", "Share of packages"),),
+        unit="%",
+        y_max=Decimal(100),
+    ),
+    ChartSpec("rate", "Average hourly rate, pounds", (("average_rate", "£ an hour"),)),
+    ChartSpec(
+        "complaints",
+        "Complaints received",
+        (("complaints", "Received"), ("complaints_upheld", "Upheld or partly upheld")),
+    ),
+)
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def period_words(period: Period) -> str:
+    """The period in words, both days included: "1 July 2026 to 30 September 2026"."""
+    return f"{long_date(period.first_day)} to {long_date(period.last_day)}"
+
+
+def month_label(month: Period) -> str:
+    """A trend point's name: "Jul 2026" for a whole month, "15 to 31 Jul 2026" for part."""
+    if month.whole_months == 1:
+        return f"{month.first_day:%b %Y}"
+    return f"{month.first_day.day} to {month.last_day.day} {month.last_day:%b %Y}"
+
+
+def show(value: Decimal | None, kpi: Kpi) -> str:
+    """A figure as the table shows it, with its unit where the unit is a symbol."""
+    if value is None:
+        return "No figure"
+    if kpi.unit == "%":
+        return f"{value}%"
+    if kpi.unit.startswith("£"):
+        return f"£{value:,}"
+    return f"{value:,}"
+
+
+def _signed(value: Decimal) -> str:
+    return f"+{value:,}" if value > 0 else f"{MINUS}{-value:,}"
+
+
+def change_words(row: KpiRow) -> str:
+    """The change on the previous period: "+7.0 (+33.3%)", "+1.5 percentage points"."""
+    change = row.change
+    if change is None:
+        return "No figure to compare"
+    if change == 0:
+        return "No change"
+    if row.kpi.points:
+        return f"{_signed(change)} percentage points"
+    text = _signed(change)
+    if row.kpi.unit.startswith("£"):
+        text = f"{text[0]}£{text[1:]}"
+    percent = row.change_percent
+    return f"{text} ({_signed(percent)}%)" if percent is not None else text
+
+
+def _value(report: PerformanceReport, key: str) -> str:
+    row = report.row(key)
+    return show(row.this, row.kpi)
+
+
+def _direction(row: KpiRow, *, unit: str = "") -> str:
+    """The change in words (", up 7.0 on the previous period"), or nothing to compare."""
+    change = row.change
+    if change is None:
+        return ""
+    if change == 0:
+        return ", the same as in the previous period"
+    way = "up" if change > 0 else "down"
+    amount = f"£{abs(change):,}" if row.kpi.unit.startswith("£") else f"{abs(change):,}"
+    return f", {way} {amount}{unit} on the previous period"
+
+
+def current_position(report: PerformanceReport) -> list[str]:
+    """The paragraphs a committee report's "current position" gives, from the figures."""
+    row = report.row
+    people = row("people_at_end").this
+    paragraphs = [
+        f"At the end of the period {_value(report, 'hours_at_end')} carer hours a week were "
+        f"commissioned{_direction(row('hours_at_end'))}, for {_value(report, 'people_at_end')} "
+        + ("person" if people == 1 else "people")
+        + (
+            f": {_value(report, 'hours_per_person')} hours a week each on average."
+            if people
+            else "."
+        )
+    ]
+    new = row("new_packages").this
+    arranged = (
+        f"The median time to arrange care was {_value(report, 'arrange_median_days')} days; "
+        f"nine in ten requests were placed within {_value(report, 'arrange_p90_days')} days."
+        if row("arrange_median_days").this is not None
+        else "No requests were placed in the period, so there is no time to arrange care."
+    )
+    paragraphs.append(
+        f"{_value(report, 'new_packages')} new "
+        f"{'package' if new == 1 else 'packages'} of care "
+        f"{'was' if new == 1 else 'were'} arranged, "
+        f"{_value(report, 'new_hours_per_week')} new hours a week on average each week. " + arranged
+    )
+    share = row("lead_share")
+    if share.this is not None:
+        paragraphs.append(
+            f"{show(share.this, share.kpi)} of the packages placed at the end of the period "
+            f"were with a prime or lead provider{_direction(share, unit=' percentage points')}."
+        )
+    rate = row("average_rate")
+    if rate.this is not None:
+        paragraphs.append(
+            f"The average hourly rate was {show(rate.this, rate.kpi)}{_direction(rate)}."
+        )
+    complaints = row("complaints").this
+    paragraphs.append(
+        f"{_value(report, 'complaints')} "
+        f"{'complaint was' if complaints == 1 else 'complaints were'} received, "
+        f"{_value(report, 'complaints_per_month')} a month; "
+        f"{_value(report, 'complaints_upheld')} upheld or partly upheld."
+    )
+    return paragraphs
+
+
+def _chart(spec: ChartSpec, report: PerformanceReport, labels: list[str]) -> dict[str, Any]:
+    lines = [Line(name, report.row(key).trend) for key, name in spec.series]
+    kpis = [report.row(key).kpi for key, _ in spec.series]
+    places = kpis[0].places
+    title = f"{spec.title}, {labels[0]} to {labels[-1]}" if len(labels) > 1 else spec.title
+    # Month labels need about 44 px each; longer trends widen the chart (it scrolls).
+    width = max(620, 132 + 44 * (len(labels) - 1))
+    svg = line_chart_svg(
+        labels,
+        lines,
+        title=title,
+        description=describe_lines(labels, lines, unit=spec.unit, places=places),
+        chart_id=f"trend-{spec.key}",
+        width=width,
+        unit=spec.unit,
+        places=places,
+        y_max=spec.y_max,
+    )
+    rows = [
+        (label, [show(line.values[index], kpi) for line, kpi in zip(lines, kpis, strict=True)])
+        for index, label in enumerate(labels)
+    ]
+    return {
+        "spec": spec,
+        "title": title,
+        "svg": svg,
+        "names": [n for _, n in spec.series],
+        "rows": rows,
+    }
+
+
+def build(report: PerformanceReport) -> dict[str, Any]:
+    """The context the page and the PDF share."""
+    labels = [month_label(month) for month in report.months]
+    return {
+        "report": report,
+        "period_words": period_words(report.period),
+        "previous_words": period_words(report.previous),
+        "rows": [
+            {
+                "kpi": row.kpi,
+                "unit": "percent" if row.kpi.unit == "%" else row.kpi.unit,
+                "this": show(row.this, row.kpi),
+                "previous": show(row.previous, row.kpi),
+                "change": change_words(row),
+            }
+            for row in report.rows
+        ],
+        "paragraphs": current_position(report),
+        # One point is no trend: the page says so rather than draw lone dots.
+        "charts": [_chart(spec, report, labels) for spec in CHARTS] if len(labels) > 1 else [],
+        "month_labels": labels,
+    }
+
+
+def _csv_number(value: Decimal | None) -> str:
+    return "" if value is None else str(value)
+
+
+def csv_rows(report: PerformanceReport) -> list[list[str]]:
+    """A header and one row a KPI: plain numbers (no units or separators), empty for no
+    figure; the months' columns are named by their first day."""
+    months = [f"{month.first_day:%Y-%m-%d}" for month in report.months]
+    header = [
+        "Key",
+        "KPI",
+        "Unit",
+        f"This period ({report.period.first_day} to {report.period.last_day})",
+        f"Previous period ({report.previous.first_day} to {report.previous.last_day})",
+        "Change",
+        "Change (%)",
+        *[f"Month from {month}" for month in months],
+        "Definition",
+    ]
+    rows = [header]
+    for row in report.rows:
+        rows.append(
+            [
+                row.kpi.key,
+                row.kpi.title,
+                row.kpi.unit,
+                _csv_number(row.this),
+                _csv_number(row.previous),
+                _csv_number(row.change),
+                _csv_number(row.change_percent),
+                *[_csv_number(value) for value in row.trend],
+                row.kpi.definition,
+            ]
+        )
+    return rows

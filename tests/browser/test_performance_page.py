@@ -1,0 +1,55 @@
+"""The provider league table in Chromium: the commissioner changes the month by keyboard
+alone and reads the table and trends; provider A sees only its own row. axe-core checks
+every page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from homecare.commissioning.demo import PROVIDER_A, PROVIDER_B
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_commissioner_changes_the_month_by_keyboard_alone(visit: Any) -> None:
+    from homecare.delivery import performance
+    from homecare.delivery.performance_views import today
+
+    this_month = performance.first_of(today())
+    last_month = performance.last_full_month(today())
+    page = visit.page
+    visit.sign_in("commissioner")
+    visit.goto("/delivery/runs/")
+    # The Payments page's own link (the top navigation has one too).
+    page.locator("#main-content").get_by_role("link", name="Provider performance").click()
+    page.wait_for_url("**/delivery/performance/")
+    page.get_by_role("heading", name=f"League table, {last_month:%B %Y}").wait_for()
+    visit.check("provider performance")
+
+    # Keyboard only: focus the month list, move up one month (the list is newest first, so
+    # to this month, whose logs the demo holds), Tab to the button and press Enter.
+    page.focus("#month")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Show this month"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/delivery/performance/?month={this_month:%Y-%m}")
+    page.get_by_role("heading", name=f"League table, {this_month:%B %Y}").wait_for()
+    table = page.locator("table").first
+    assert table.get_by_role("rowheader", name=PROVIDER_A).count() == 1
+    assert table.get_by_role("rowheader", name=PROVIDER_B).count() == 1
+    since = performance.add_months(this_month, -5)
+    trend = f"ECM compliance, {since:%b %Y} to {this_month:%b %Y}"
+    assert page.get_by_role("img", name=trend).count() == 1
+    visit.check("provider performance this month")
+
+
+def test_a_provider_sees_only_its_own_figures(visit: Any) -> None:
+    page = visit.page
+    visit.sign_in("provider-a")
+    visit.goto("/delivery/performance/")
+    page.get_by_role("heading", name="Your figures", exact=False).wait_for()
+    assert page.get_by_text(PROVIDER_B).count() == 0
+    visit.check("provider performance for a provider")
