@@ -377,7 +377,7 @@ def main_scale(args: argparse.Namespace) -> list[str]:
         else "DISAGREE: " + "; ".join(problems)
     )
     return [
-        f"### {meta['logs']:,} logs, partitioned by provider, streaming engine "
+        f"### {meta['logs']:,} logs in parts by provider "
         f"({meta['people']:,} people, {meta['days']} days, {meta['providers']} providers)",
         "",
         f"Load average (1 min) {load[0]:.2f} before the full run, {load_after[0]:.2f} after. "

@@ -622,3 +622,26 @@ def complaint_for(user: Any, pk: int) -> Any:
         return complaints.select_related("provider", "person", "council").get(pk=pk)
     except Complaint.DoesNotExist:
         raise Http404("No such complaint") from None
+
+
+# Simulations of delivery models on the live market: a council's commissioners only (they
+# choose the model); everyone else is refused (403) and another council's run is 404.
+
+
+def simulation_council_for(user: Any) -> Organisation:
+    """The council whose simulations the user runs (the first by name), or 403."""
+    councils = sorted(councils_of(user, {Role.COMMISSIONER}), key=lambda council: council.name)
+    if not councils:
+        raise PermissionDenied("Only a council's commissioners run market simulations.")
+    return councils[0]
+
+
+def simulation_run_for(user: Any, pk: int) -> Any:
+    """One simulation run of a council where the user is a commissioner, or Http404."""
+    from homecare.insight.models import SimulationRun
+
+    runs = SimulationRun.objects.filter(council__in=councils_of(user, {Role.COMMISSIONER}))
+    try:
+        return runs.select_related("council", "created_by").get(pk=pk)
+    except SimulationRun.DoesNotExist:
+        raise Http404("No such simulation run") from None

@@ -30,6 +30,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Performance report", reverse("insight:report")))
     if access.has_role(user, access.MARKET_ROLES):
         items.append(("Market", reverse("commissioning:frameworks")))
+    if access.has_role(user, {access.Role.COMMISSIONER}):
+        items.append(("Simulations", reverse("insight:simulations")))
     if access.has_role(user, {access.Role.PROVIDER}):
         items.append(("Offers", reverse("brokerage:offers")))
         items.append(("My packages", reverse("brokerage:packages")))

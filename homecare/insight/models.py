@@ -60,3 +60,6 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return f"Complaint {self.pk} about {self.provider} ({self.received_on:%d %b %Y})"
+
+
+from homecare.insight.simulation_models import SimulationRun  # noqa: E402, F401

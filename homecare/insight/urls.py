@@ -1,6 +1,6 @@
 from django.urls import path
 
-from homecare.insight import complaint_views, report_views, views
+from homecare.insight import complaint_views, report_views, simulation_views, views
 
 app_name = "insight"
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("complaints/", complaint_views.complaints, name="complaints"),
     path("complaints/new/", complaint_views.new_complaint, name="new-complaint"),
     path("complaints/<int:pk>/", complaint_views.complaint, name="complaint"),
+    path("simulations/", simulation_views.simulations, name="simulations"),
+    path("simulations/new/", simulation_views.new_simulation, name="new-simulation"),
+    path("simulations/<int:pk>/", simulation_views.simulation, name="simulation"),
+    path("simulations/<int:pk>/pdf/", simulation_views.simulation_pdf, name="simulation-pdf"),
 ]
