@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,3 +52,18 @@ def require_table(
     if not isinstance(value, Mapping):
         raise InputError("expected a table", key=dotted, source=source)
     return value
+
+
+def toml_date(value: object, key: str) -> date:
+    """A date from TOML (a bare date) or text (``YYYY-MM-DD``); a date with a time is an
+    :class:`InputError` naming ``key``, as is anything else."""
+    if isinstance(value, datetime):
+        raise InputError(f"expected a date without a time, got {value}", key=key)
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InputError(f"expected a date as YYYY-MM-DD, got {value!r}", key=key)

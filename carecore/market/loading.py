@@ -23,7 +23,7 @@ from carecore.market.checks import (
 from carecore.market.scenario import (
     Scenario,
 )
-from carecore.params import check_keys, read_toml
+from carecore.params import check_keys, read_toml, toml_date
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_SCENARIO = "leicestershire"
@@ -120,7 +120,7 @@ def build_scenario(data: Mapping[str, Any]) -> Scenario:
     for key in ("name", "start_date", "horizon_weeks", "seed"):
         if key not in head:
             raise InputError("missing", key=f"scenario.{key}")
-    start = sections.as_date(head["start_date"], "scenario.start_date")
+    start = toml_date(head["start_date"], "scenario.start_date")
     costs = sections.costs(sections.required_table(data, "costs"), start)
     zones, areas, rural = sections.geography(sections.required_table(data, "geography"))
     return Scenario(

@@ -21,7 +21,7 @@ from typing import Any
 
 from carecore.errors import InputError
 from carecore.market.results import Comparison, ReplicationResult, summarise
-from carecore.market.runner import run_replication
+from carecore.market.runner import checked_comparison, run_replication
 from carecore.market.scenario import Scenario
 
 #: ``progress(done, total)``: called as each result arrives, so ``total`` times in all.
@@ -193,14 +193,7 @@ def compare_parallel(
 ) -> Comparison:
     """:func:`carecore.market.compare` on Dask: the same :class:`Comparison`, the same
     numbers, with the runs spread over ``workers`` processes (or a ``scheduler``'s cluster)."""
-    names = list(models) if models is not None else list(scenario.models)
-    if not names:
-        raise InputError("no delivery models to compare", key="models")
-    for name in names:
-        scenario.model(name)
-    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
-        raise InputError(f"must be 1 or more, got {replications!r}", key="replications")
-    base_seed = scenario.seed if seed is None else seed
+    names, base_seed = checked_comparison(scenario, models, replications, seed)
     tasks = [Task(scenario, name, r, base_seed) for name in names for r in range(replications)]
     results = run_tasks(tasks, workers=workers, scheduler=scheduler, progress=progress)
     summaries = tuple(summarise(r for r in results if r.model == name) for name in names)

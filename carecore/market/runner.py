@@ -31,6 +31,21 @@ def run_replication(
     return Simulation(scenario, model, replication, seed).run()
 
 
+def checked_comparison(
+    scenario: Scenario, models: Iterable[str] | None, replications: object, seed: int | None
+) -> tuple[list[str], int]:
+    """The models to compare (default: all the scenario's) and the seed (default: the
+    scenario's), after checking that every model exists and ``replications`` is 1 or more."""
+    names = list(models) if models is not None else list(scenario.models)
+    if not names:
+        raise InputError("no delivery models to compare", key="models")
+    for name in names:
+        scenario.model(name)
+    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
+        raise InputError(f"must be 1 or more, got {replications!r}", key="replications")
+    return names, scenario.seed if seed is None else seed
+
+
 def compare(
     scenario: Scenario,
     models: Iterable[str] | None = None,
@@ -42,14 +57,7 @@ def compare(
     """Every model in ``models`` (default: all the scenario's) over ``replications`` runs, one
     after another on this process, with ``seed`` (default: the scenario's). ``on_result`` is
     called after each run, for a progress bar."""
-    names = list(models) if models is not None else list(scenario.models)
-    if not names:
-        raise InputError("no delivery models to compare", key="models")
-    for name in names:
-        scenario.model(name)
-    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
-        raise InputError(f"must be 1 or more, got {replications!r}", key="replications")
-    base_seed = scenario.seed if seed is None else seed
+    names, base_seed = checked_comparison(scenario, models, replications, seed)
     results: list[ReplicationResult] = []
     for name in names:
         for replication in range(replications):

@@ -4,7 +4,7 @@ dotted key. :mod:`carecore.market.loading` puts them together."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
@@ -36,7 +36,7 @@ from carecore.market.scenario import (
     VisitPattern,
     ZoneSpec,
 )
-from carecore.params import check_keys
+from carecore.params import check_keys, toml_date
 from carecore.units import to_decimal
 
 GEOGRAPHY_KEYS = ("source", "rural_bands", "zones", "areas")
@@ -124,19 +124,6 @@ def need(row: Mapping[str, Any], key: str, where: str) -> Any:
     if key not in row:
         raise InputError("missing", key=f"{where}.{key}")
     return row[key]
-
-
-def as_date(value: object, key: str) -> date:
-    if isinstance(value, datetime):
-        raise InputError(f"expected a date without a time, got {value}", key=key)
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InputError(f"expected a date as YYYY-MM-DD, got {value!r}", key=key)
 
 
 def _clock(value: object, key: str) -> time:
@@ -389,7 +376,7 @@ def _band_rates(given: Mapping[str, Any], start: date) -> tuple[dict[str, Decima
             card = load_rate_card(name)
         except InputError as exc:
             raise InputError(exc.message, key="costs.rate_card") from None
-        when = as_date(given.get("rate_card_date", start), "costs.rate_card_date")
+        when = toml_date(given.get("rate_card_date", start), "costs.rate_card_date")
         try:
             period = card.rates_on(when, key="costs.rate_card_date")
         except InputError as exc:

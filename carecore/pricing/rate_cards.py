@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from carecore.errors import InputError
-from carecore.params import check_keys, read_toml
+from carecore.params import check_keys, read_toml, toml_date
 from carecore.units import to_decimal
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "data" / "rate_cards"
@@ -92,19 +92,6 @@ def _is_month_day(text: object) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _day(value: object, key: str) -> date:
-    if isinstance(value, datetime):
-        raise InputError(f"expected a date without a time, got {value}", key=key)
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InputError(f"expected a date as YYYY-MM-DD, got {value!r}", key=key)
 
 
 @dataclass(frozen=True)
@@ -189,9 +176,9 @@ class RatePeriod:
     enhancements: Enhancements = field(default_factory=Enhancements)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "effective_from", _day(self.effective_from, "effective_from"))
+        object.__setattr__(self, "effective_from", toml_date(self.effective_from, "effective_from"))
         if self.effective_to is not None:
-            end = _day(self.effective_to, "effective_to")
+            end = toml_date(self.effective_to, "effective_to")
             if end < self.effective_from:
                 raise InputError(
                     f"{end} is before effective_from {self.effective_from}", key="effective_to"

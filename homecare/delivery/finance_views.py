@@ -169,7 +169,9 @@ def decide_all(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         word = "approved" if approve else "rejected"
         messages.success(
-            request, f"{count} exceptions {word}. Re-run the period to apply your decisions."
+            request,
+            f"{count} exception{'' if count == 1 else 's'} {word}. "
+            "Re-run the period to apply your decisions.",
         )
     return redirect(f"{run.get_absolute_url()}#exceptions")
 
