@@ -180,12 +180,18 @@ def tender_evaluation_for(user: Any, pk: int) -> TenderEvaluation:
         raise Http404("No such tender evaluation") from None
 
 
+def first_council(user: Any, roles: Iterable[str], refusal: str) -> Organisation:
+    """The first (by name) of the councils where the user holds one of ``roles``: the
+    council a page acts for; PermissionDenied with ``refusal`` when there is none."""
+    councils = sorted(councils_of(user, roles), key=lambda council: council.name)
+    if not councils:
+        raise PermissionDenied(refusal)
+    return councils[0]
+
+
 def council_for_commissioner(user: Any) -> Organisation:
     """The council a commissioner acts for (the first by name), or PermissionDenied."""
-    councils = sorted(councils_of(user, {Role.COMMISSIONER}), key=lambda council: council.name)
-    if not councils:
-        raise PermissionDenied("Only a council's commissioners may do this.")
-    return councils[0]
+    return first_council(user, {Role.COMMISSIONER}, "Only a council's commissioners may do this.")
 
 
 # --- organisations (API callers) ----------------------------------------------------------
@@ -372,10 +378,9 @@ DASHBOARD_ROLES = frozenset({Role.COMMISSIONER, Role.BROKER})
 
 def dashboard_council_for(user: Any) -> Organisation:
     """The council whose dashboard the user sees (the first by name), or PermissionDenied."""
-    councils = sorted(councils_of(user, DASHBOARD_ROLES), key=lambda council: council.name)
-    if not councils:
-        raise PermissionDenied("Only a council's commissioners and brokers see its dashboard.")
-    return councils[0]
+    return first_council(
+        user, DASHBOARD_ROLES, "Only a council's commissioners and brokers see its dashboard."
+    )
 
 
 # --- the market (frameworks, providers, applications) -------------------------------------
@@ -607,10 +612,9 @@ REPORT_ROLES = frozenset({Role.COMMISSIONER, Role.FINANCE})
 
 def report_council_for(user: Any) -> Organisation:
     """The council whose performance report the user reads (the first by name), or 403."""
-    councils = sorted(councils_of(user, REPORT_ROLES), key=lambda council: council.name)
-    if not councils:
-        raise PermissionDenied("Only a council's commissioners and finance officers see this.")
-    return councils[0]
+    return first_council(
+        user, REPORT_ROLES, "Only a council's commissioners and finance officers see this."
+    )
 
 
 def complaint_for(user: Any, pk: int) -> Any:
@@ -630,10 +634,9 @@ def complaint_for(user: Any, pk: int) -> Any:
 
 def simulation_council_for(user: Any) -> Organisation:
     """The council whose simulations the user runs (the first by name), or 403."""
-    councils = sorted(councils_of(user, {Role.COMMISSIONER}), key=lambda council: council.name)
-    if not councils:
-        raise PermissionDenied("Only a council's commissioners run market simulations.")
-    return councils[0]
+    return first_council(
+        user, {Role.COMMISSIONER}, "Only a council's commissioners run market simulations."
+    )
 
 
 def simulation_run_for(user: Any, pk: int) -> Any:
