@@ -79,6 +79,14 @@ def _moments(frame: pl.DataFrame, column: str) -> pl.Expr | pl.Series:
     return as_moment(pl.col(column), frame.schema[column]) if uniform is None else uniform
 
 
+def _key_columns() -> list[pl.Expr]:
+    """The log key (provider, person, carer, check-in) of checked rows, as logs hold it."""
+    return [
+        *(text(column).alias(column) for column in ("provider_ref", "person_ref", "carer_id")),
+        pl.col("_check_in").alias("check_in"),
+    ]
+
+
 def _word_check(column: str, allowed: tuple[str, ...], *, optional: bool) -> Check:
     word = text(column).str.to_lowercase()
     bad = ~word.is_in(allowed)
@@ -126,10 +134,7 @@ def validate_logs(frame: pl.DataFrame, *, source: str = "logs", first_row: int =
     ]
     find_errors(rows, checks, source=source)
     return rows.select(
-        text("provider_ref").alias("provider_ref"),
-        text("person_ref").alias("person_ref"),
-        text("carer_id").alias("carer_id"),
-        pl.col("_check_in").alias("check_in"),
+        *_key_columns(),
         pl.col("_check_out").alias("check_out"),
         text("method").str.to_lowercase().alias("method"),
         text("exception_code").str.to_lowercase().alias("exception_code"),
@@ -289,9 +294,4 @@ def read_approvals(path: str | Path) -> pl.DataFrame:
         *_moment_checks(frame, "check_in", optional=pl.lit(False)),
     ]
     find_errors(rows, checks, source=source)
-    return rows.select(
-        text("provider_ref").alias("provider_ref"),
-        text("person_ref").alias("person_ref"),
-        text("carer_id").alias("carer_id"),
-        pl.col("_check_in").alias("check_in"),
-    ).cast(APPROVAL_SCHEMA)  # type: ignore[arg-type]
+    return rows.select(_key_columns()).cast(APPROVAL_SCHEMA)  # type: ignore[arg-type]
