@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from homecare.commands import ecm, geography, platform, pricing, procurement, simulate
+from homecare.commands import ecm, geography, platform, pricing, procurement, roster, simulate
 
 app = typer.Typer(
     name="homecare",
@@ -18,7 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (geography, pricing, procurement, ecm, simulate, platform):
+for module in (geography, pricing, procurement, ecm, simulate, roster, platform):
     module.register(app)
 
 

@@ -29,8 +29,8 @@ Point = tuple[float, float]
 
 
 @dataclass(frozen=True)
-class _Frame:
-    """Projection from (lat, lon) to SVG pixels."""
+class MapFrame:
+    """Projection from (lat, lon) to SVG pixels (equirectangular: ``kx`` is cos(latitude))."""
 
     lat_max: float
     lon_min: float
@@ -44,13 +44,14 @@ class _Frame:
         )
 
 
-def _fmt(value: float) -> str:
+def px(value: float) -> str:
+    """A coordinate for SVG: one decimal, never minus zero."""
     text = f"{value:.1f}"
     return "0.0" if text == "-0.0" else text
 
 
 def _path(points: Sequence[Point]) -> str:
-    return "M" + "L".join(f"{_fmt(x)},{_fmt(y)}" for x, y in points) + "Z"
+    return "M" + "L".join(f"{px(x)},{px(y)}" for x, y in points) + "Z"
 
 
 def band_colours(count: int) -> tuple[str, ...]:
@@ -73,7 +74,7 @@ def _reach_km(geo: Geography) -> list[float]:
     return [min(12.0, max(3.0, 1.5 * float(row[1:].mean()))) for row in dist]
 
 
-def _frame(geo: Geography, width: int, pad_km: float) -> tuple[_Frame, float]:
+def _frame(geo: Geography, width: int, pad_km: float) -> tuple[MapFrame, float]:
     if geo.outline is not None:
         pts = [p for ring in geo.outline.county.rings() for p in ring]
     else:
@@ -90,7 +91,7 @@ def _frame(geo: Geography, width: int, pad_km: float) -> tuple[_Frame, float]:
         lon_max + dlon,
     )
     scale = (width - 2 * MARGIN) / ((lon_max - lon_min) * kx)
-    return _Frame(lat_max, lon_min, kx, scale), (lat_max - lat_min) * scale + 2 * MARGIN
+    return MapFrame(lat_max, lon_min, kx, scale), (lat_max - lat_min) * scale + 2 * MARGIN
 
 
 def _voronoi(
@@ -160,7 +161,7 @@ def _fill(uid: str, rank: int, colours: Sequence[str]) -> str:
 
 
 def _clip(
-    geo: Geography, fr: _Frame, points: Sequence[Point], reach: Sequence[float], uid: str
+    geo: Geography, fr: MapFrame, points: Sequence[Point], reach: Sequence[float], uid: str
 ) -> tuple[str, str]:
     """The clip path element and the outline to stroke ('' without an outline)."""
     if geo.outline is not None:
@@ -172,7 +173,7 @@ def _clip(
         )
     km = fr.scale / 110.574  # pixels per km
     circles = "".join(
-        f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="{_fmt(r * km)}"/>'
+        f'<circle cx="{px(x)}" cy="{px(y)}" r="{px(r * km)}"/>'
         for (x, y), r in zip(points, reach, strict=True)
     )
     return f'<clipPath id="{uid}-clip">{circles}</clipPath>', ""
@@ -209,22 +210,22 @@ def _labels(
         placed.append(box)
         weight = "bold" if highlight in (None, zone.code) else "normal"
         out.append(
-            f'<text x="{_fmt(x)}" y="{_fmt(y)}" text-anchor="middle" dominant-baseline="middle" '
+            f'<text x="{px(x)}" y="{px(y)}" text-anchor="middle" dominant-baseline="middle" '
             f'font-weight="{weight}">{escape(zone.name)}</text>'
         )
     return out
 
 
-def _scale_bar(fr: _Frame, width: int, top: float) -> str:
+def _scale_bar(fr: MapFrame, width: int, top: float) -> str:
     """A 10 km scale bar at the right of the legend."""
     km = fr.scale / 110.574  # pixels per km north-south; east-west is the same after scaling
     length = 10 * km
     x0 = width - MARGIN - length
     y = top + 30
     return (
-        f'<g font-size="14"><path d="M{_fmt(x0)},{_fmt(y - 5)}V{_fmt(y)}H{_fmt(x0 + length)}'
-        f'V{_fmt(y - 5)}" fill="none" stroke="{INK}" stroke-width="2"/>'
-        f'<text x="{_fmt(x0 + length / 2)}" y="{_fmt(y - 10)}" text-anchor="middle">'
+        f'<g font-size="14"><path d="M{px(x0)},{px(y - 5)}V{px(y)}H{px(x0 + length)}'
+        f'V{px(y - 5)}" fill="none" stroke="{INK}" stroke-width="2"/>'
+        f'<text x="{px(x0 + length / 2)}" y="{px(y - 10)}" text-anchor="middle">'
         "10 km</text></g>"
     )
 
@@ -235,7 +236,7 @@ def _legend(
     counts = {b.code: 0 for b in geo.scheme.bands}
     for code in geo.band_of.values():
         counts[code] += 1
-    out = [f'<g transform="translate({MARGIN},{_fmt(top)})" font-size="14">']
+    out = [f'<g transform="translate({MARGIN},{px(top)})" font-size="14">']
     out.append(f'<text x="0" y="14" font-weight="bold">{escape(geo.scheme.name)}</text>')
     for k, band in enumerate(geo.scheme.bands):
         y = 22 + k * LEGEND_ROW
@@ -297,8 +298,8 @@ def render_svg_map(geo: Geography, *, width: int = 800, highlight_zone: str | No
     cells, ridges = _voronoi(points, max(width, height))
     clip, outline = _clip(geo, fr, points, reach, uid)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{_fmt(height)}" '
-        f'viewBox="0 0 {width} {_fmt(height)}" role="img" aria-labelledby="{uid}-title {uid}-desc" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{px(height)}" '
+        f'viewBox="0 0 {width} {px(height)}" role="img" aria-labelledby="{uid}-title {uid}-desc" '
         f'font-family="{FONT}" fill="{INK}">',
         f'<title id="{uid}-title">{escape(title)}</title>',
         f'<desc id="{uid}-desc">{escape(desc)}</desc>',
@@ -306,7 +307,7 @@ def render_svg_map(geo: Geography, *, width: int = 800, highlight_zone: str | No
         clip,
         *_patterns(uid, colours),
         "</defs>",
-        f'<rect width="{width}" height="{_fmt(height)}" fill="#ffffff"/>',
+        f'<rect width="{width}" height="{px(height)}" fill="#ffffff"/>',
         f'<g clip-path="url(#{uid}-clip)">',
         '<g stroke="#ffffff" stroke-width="0.6" stroke-linejoin="round">',
     ]
@@ -329,13 +330,13 @@ def render_svg_map(geo: Geography, *, width: int = 800, highlight_zone: str | No
         for i, j, a, b in ridges
         if zone_codes[i] != zone_codes[j] and highlight_zone in (zone_codes[i], zone_codes[j])
     ]
-    d = "".join(f"M{_fmt(a[0])},{_fmt(a[1])}L{_fmt(b[0])},{_fmt(b[1])}" for a, b in borders)
+    d = "".join(f"M{px(a[0])},{px(a[1])}L{px(b[0])},{px(b[1])}" for a, b in borders)
     out.append(
         f'<g fill="none" stroke-linecap="round"><path d="{d}" stroke="#ffffff" stroke-width="5"/>'
         f'<path d="{d}" stroke="{INK}" stroke-width="2.5"/>'
     )
     if lit:
-        d = "".join(f"M{_fmt(a[0])},{_fmt(a[1])}L{_fmt(b[0])},{_fmt(b[1])}" for a, b in lit)
+        d = "".join(f"M{px(a[0])},{px(a[1])}L{px(b[0])},{px(b[1])}" for a, b in lit)
         out.append(
             f'<path d="{d}" stroke="#ffdd00" stroke-width="7"/>'
             f'<path d="{d}" stroke="{INK}" stroke-width="3"/>'

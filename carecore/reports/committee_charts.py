@@ -112,7 +112,7 @@ def _style() -> Any:
     }
 
 
-def _render(
+def render_chart(
     chart_id: str,
     title: str,
     description: str,
@@ -233,7 +233,7 @@ def waits_chart(comparison: Comparison, names: dict[str, str] | None = None) -> 
         _grouped_bars(axes, labels, series, lambda n: f"{n:.1f}")
         axes.set_ylabel("Days from request to placement")
 
-    return _render("chart-waits", title, _describe(labels, series, days), draw)
+    return render_chart("chart-waits", title, _describe(labels, series, days), draw)
 
 
 def rural_urban_chart(comparison: Comparison, names: dict[str, str] | None = None) -> Chart:
@@ -250,7 +250,39 @@ def rural_urban_chart(comparison: Comparison, names: dict[str, str] | None = Non
         _grouped_bars(axes, labels, series, lambda n: f"{n:.2f}")
         axes.set_ylabel("Median days to place")
 
-    return _render("chart-rural", title, _describe(labels, series, days), draw)
+    return render_chart("chart-rural", title, _describe(labels, series, days), draw)
+
+
+def percent_bars(
+    axes: Any, labels: Sequence[str], parts: Sequence[tuple[str, Sequence[float]]], *, places: int
+) -> None:
+    """Horizontal bars of percentages stacked part by part (one bar a label), hatched as well
+    as coloured, each segment wide enough printing its value to ``places`` decimals; the first
+    label at the top and the axis from 0 to 100."""
+    left = [0.0] * len(labels)
+    for index, (name, values) in enumerate(parts):
+        widths = [float(v) for v in values]
+        bars = axes.barh(
+            labels,
+            widths,
+            left=left,
+            label=name,
+            color=OKABE_ITO[index % len(OKABE_ITO)],
+            hatch=HATCHES[index % len(HATCHES)],
+            edgecolor=TEXT,
+            linewidth=0.6,
+        )
+        # Only segments wide enough to hold their label carry it; the text has them all.
+        axes.bar_label(
+            bars,
+            labels=[f"{w:.{places}f}%" if w >= 6 else "" for w in widths],
+            label_type="center",
+            fontsize=8,
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "linewidth": 0},
+        )
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    axes.set_xlim(0, 100)
+    axes.invert_yaxis()
 
 
 def tier_chart(comparison: Comparison, names: dict[str, str] | None = None) -> Chart:
@@ -268,30 +300,12 @@ def tier_chart(comparison: Comparison, names: dict[str, str] | None = None) -> C
 
     def draw(figure: Figure) -> None:
         axes = figure.subplots()
-        left = [0.0] * len(models)
-        for index, tier in enumerate(tiers):
-            widths = [shares[m].get(tier, 0.0) for m in models]
-            bars = axes.barh(
-                _wrapped(labels),
-                widths,
-                left=left,
-                label=tier_name(tier),
-                color=OKABE_ITO[index % len(OKABE_ITO)],
-                hatch=HATCHES[index % len(HATCHES)],
-                edgecolor=TEXT,
-                linewidth=0.6,
-            )
-            # Only segments wide enough to hold their label carry it; the table has them all.
-            axes.bar_label(
-                bars,
-                labels=[f"{w:.0f}%" if w >= 6 else "" for w in widths],
-                label_type="center",
-                fontsize=8,
-                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "linewidth": 0},
-            )
-            left = [a + b for a, b in zip(left, widths, strict=True)]
-        axes.set_xlim(0, 100)
-        axes.invert_yaxis()
+        percent_bars(
+            axes,
+            _wrapped(labels),
+            [(tier_name(t), [shares[m].get(t, 0.0) for m in models]) for t in tiers],
+            places=0,
+        )
         axes.set_xlabel("Share of new placements (%)")
         if not tiers:
             axes.text(0.5, 0.5, "No package was placed", ha="center", transform=axes.transAxes)
@@ -305,7 +319,7 @@ def tier_chart(comparison: Comparison, names: dict[str, str] | None = None) -> C
             bbox_to_anchor=(0.5, -0.2),
         )
 
-    return _render("chart-tiers", title, " ".join(sentences), draw, height=3.2)
+    return render_chart("chart-tiers", title, " ".join(sentences), draw, height=3.2)
 
 
 def cost_chart(comparison: Comparison, names: dict[str, str] | None = None) -> Chart:
@@ -329,7 +343,7 @@ def cost_chart(comparison: Comparison, names: dict[str, str] | None = None) -> C
         _grouped_bars(right, labels, spend, lambda n: f"£{n:,.2f}m", scale=per_million)
         right.set_ylabel("Spend, millions of pounds")
 
-    return _render("chart-cost", title, description, draw)
+    return render_chart("chart-cost", title, description, draw)
 
 
 def sensitivity_chart(
@@ -377,7 +391,7 @@ def sensitivity_chart(
         axes.set_ylim(bottom=0)
         axes.legend(frameon=False, fontsize=9)
 
-    return _render("chart-sensitivity", title, " ".join(sentences), draw)
+    return render_chart("chart-sensitivity", title, " ".join(sentences), draw)
 
 
 # --- shared with the report ---------------------------------------------------------------

@@ -16,7 +16,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from homecare.accounts import lockout, tokens
-from homecare.accounts.models import ApiToken, Membership, Organisation, SignInAttempt
+from homecare.accounts.models import (
+    ApiToken,
+    Membership,
+    Organisation,
+    SignInAttempt,
+    audited,
+)
 
 COUNCIL_ONLY_ROLES = {Membership.Role.COMMISSIONER, Membership.Role.BROKER, Membership.Role.FINANCE}
 # The role a token's service user holds: what the API lets each kind of organisation do
@@ -25,11 +31,6 @@ SERVICE_ROLES = {
     Organisation.Kind.COUNCIL: Membership.Role.BROKER,
     Organisation.Kind.PROVIDER: Membership.Role.PROVIDER,
 }
-
-
-def _audited(instance: Any, acting_user: Any) -> None:
-    # simple_history records ``_history_user`` as the author of the next saved version.
-    instance._history_user = acting_user
 
 
 @transaction.atomic
@@ -45,7 +46,7 @@ def create_organisation(
         return organisation
     organisation = organisation or Organisation(slug=slug)
     organisation.name, organisation.kind = name, kind
-    _audited(organisation, acting_user)
+    audited(organisation, acting_user)
     organisation.save()
     return organisation
 
@@ -64,7 +65,7 @@ def add_membership(
     if membership:
         return membership
     membership = Membership(user=user, organisation=organisation, role=role)
-    _audited(membership, acting_user)
+    audited(membership, acting_user)
     membership.save()
     return membership
 
@@ -95,7 +96,7 @@ def create_persona(
     if organisation is not None and role is not None:
         wanted = add_membership(user, organisation, role, acting_user=acting_user)
     for stale in Membership.objects.filter(user=user).exclude(pk=getattr(wanted, "pk", None)):
-        _audited(stale, acting_user)
+        audited(stale, acting_user)
         stale.delete()
     return user
 
@@ -168,7 +169,7 @@ def issue_api_token(
         created_at=now or timezone.now(),
         user=_create_service_user(organisation, name, acting_user=acting_user),
     )
-    _audited(token, acting_user)
+    audited(token, acting_user)
     token.save()
     return token, plaintext
 
@@ -200,7 +201,7 @@ def revoke_api_token(token: ApiToken, *, acting_user: Any, now: datetime | None 
     token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at, token.revoked_by = now or timezone.now(), acting_user
-        _audited(token, acting_user)
+        audited(token, acting_user)
         token.save()
     if token.user.is_active:
         token.user.is_active = False

@@ -22,6 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     ]
     if access.has_role(user, {access.Role.COMMISSIONER}):
         items.append(("Tender evaluation", reverse("commissioning:tenders")))
+        items.append(("Travel and carbon", reverse("commissioning:travel")))
     if access.has_role(user, access.BROKERAGE_ROLES):
         items.append(("Waiting list", reverse("brokerage:waiting-list")))
     if access.has_role(user, access.DASHBOARD_ROLES):

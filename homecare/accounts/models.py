@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -12,6 +14,21 @@ def audit_trail() -> HistoricalRecords:
     # Without use_base_model_db every history row would go to "default", whichever database
     # the row itself was saved to.
     return HistoricalRecords(use_base_model_db=True)
+
+
+def audited(instance: Any, acting_user: Any) -> Any:
+    """``instance``, marked so that its next saved version names ``acting_user`` as author."""
+    # simple_history records ``_history_user`` as the author of the next saved version.
+    instance._history_user = acting_user
+    return instance
+
+
+def update_now(instance: models.Model, **values: Any) -> None:
+    """Write ``values`` to the row at once (outside the caller's object, so a page polling
+    the row sees progress while a background task works) and onto ``instance``."""
+    type(instance)._default_manager.filter(pk=instance.pk).update(**values)
+    for name, value in values.items():
+        setattr(instance, name, value)
 
 
 class Organisation(models.Model):

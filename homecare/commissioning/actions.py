@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from homecare.accounts.models import Organisation
+from homecare.accounts.models import Organisation, audited
 from homecare.commissioning.models import (
     Area,
     BandRate,
@@ -33,12 +33,6 @@ if TYPE_CHECKING:
     from carecore.pricing.rate_cards import RateCard as EngineRateCard
 
 PENNY_EXPONENT = -2
-
-
-def _audited(instance: Any, acting_user: Any) -> Any:
-    # simple_history records ``_history_user`` as the author of the next saved version.
-    instance._history_user = acting_user
-    return instance
 
 
 @dataclass(frozen=True)
@@ -164,14 +158,14 @@ def import_rate_card(card: EngineRateCard, *, council: Organisation, acting_user
     stored = stored or RateCard(name=card.name)
     stored.council = council
     stored.illustrative, stored.source, stored.notes = card.illustrative, card.source, card.notes
-    _audited(stored, acting_user).save()
+    audited(stored, acting_user).save()
     for old in stored.periods.all():
         for rate in old.rates.all():
-            _audited(rate, acting_user).delete()
-        _audited(old, acting_user).delete()
+            audited(rate, acting_user).delete()
+        audited(old, acting_user).delete()
     for period in card.periods:
         enhancements = period.enhancements
-        row = _audited(
+        row = audited(
             RatePeriod(
                 card=stored,
                 effective_from=period.effective_from,
@@ -189,7 +183,7 @@ def import_rate_card(card: EngineRateCard, *, council: Organisation, acting_user
         )
         row.save()
         for position, (band, rate) in enumerate(period.rates.items()):
-            _audited(
+            audited(
                 BandRate(period=row, band=band, hourly_rate=rate, position=position), acting_user
             ).save()
     return stored

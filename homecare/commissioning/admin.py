@@ -8,6 +8,7 @@ from homecare.commissioning.models import (
     RateCard,
     RatePeriod,
     TenderEvaluation,
+    TravelCalibration,
     Zone,
 )
 
@@ -55,6 +56,13 @@ class RatePeriodAdmin(SimpleHistoryAdmin):
 class TenderEvaluationAdmin(admin.ModelAdmin):
     list_display = ["pk", "title", "council", "created_by", "created_at"]
     readonly_fields = ["created_at"]
+
+
+@admin.register(TravelCalibration)
+class TravelCalibrationAdmin(SimpleHistoryAdmin):
+    list_display = ["pk", "council", "source", "status", "created_by", "created_at"]
+    list_filter = ["status", "source"]
+    readonly_fields = ["created_at", "started_at", "finished_at"]
 
 
 from homecare.commissioning.market_models import (  # noqa: E402

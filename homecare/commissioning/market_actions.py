@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from homecare.accounts import actions as accounts
-from homecare.accounts.models import Organisation
+from homecare.accounts.models import Organisation, audited
 from homecare.commissioning.market_models import (
     Appointment,
     AppointmentBandRate,
@@ -31,16 +31,10 @@ from homecare.commissioning.market_models import (
 from homecare.commissioning.models import TenderEvaluation, Zone
 
 
-def _audited(instance: Any, acting_user: Any) -> Any:
-    # simple_history records ``_history_user`` as the author of the next saved version.
-    instance._history_user = acting_user
-    return instance
-
-
 def _checked(instance: Any, acting_user: Any, exclude: list[str] | None = None) -> Any:
     """Validate the row (field validators, choices) and save it with its author."""
     instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-    _audited(instance, acting_user).save()
+    audited(instance, acting_user).save()
     return instance
 
 
@@ -176,13 +170,13 @@ def appoint_provider(
     stored = {rate.band: rate for rate in appointment.rates.all()}
     for band, row in stored.items():
         if band not in wanted:
-            _audited(row, acting_user).delete()
+            audited(row, acting_user).delete()
     for band, rate in wanted.items():
         row = stored.get(band)
         if row is None or row.hourly_rate != rate:
             row = row or AppointmentBandRate(appointment=appointment, band=band)
             row.hourly_rate = rate
-            _audited(row, acting_user).save()
+            audited(row, acting_user).save()
     return appointment
 
 
@@ -300,7 +294,7 @@ def apply_to_framework(
         raise ValidationError(
             {"framework": f"{provider} already has an application to {framework} waiting"}
         )
-    application = _audited(
+    application = audited(
         FrameworkApplication(
             framework=framework, provider=provider, hourly_rate=hourly_rate, applied_at=at
         ),
@@ -316,7 +310,7 @@ def _decide(application: FrameworkApplication, status: str, reason: str, at: dat
         raise ValidationError({"status": f"this application is already {application.status}"})
     application.status, application.reason = status, reason
     application.decided_at, application.decided_by = at, user
-    _audited(application, user).save()
+    audited(application, user).save()
 
 
 @transaction.atomic
@@ -372,12 +366,12 @@ def set_provider_status(
     if status not in Provider.Status.values:
         raise ValidationError({"status": f"unknown status {status!r}"})
     provider.status, provider.status_reason = status, reason
-    _audited(provider, acting_user).save()
+    audited(provider, acting_user).save()
     if status != Provider.Status.EXITED:
         return []
     for appointment in Appointment.objects.filter(provider=provider, active=True):
         appointment.active = False
-        _audited(appointment, acting_user).save()
+        audited(appointment, acting_user).save()
     from homecare.brokerage.lifecycle import rebroker_provider_packages
 
     return rebroker_provider_packages(provider, reason=reason, at=at, acting_user=acting_user)

@@ -208,3 +208,4 @@ from homecare.commissioning.market_models import (  # noqa: E402, F401
     Provider,
     Tier,
 )
+from homecare.commissioning.travel_models import TravelCalibration  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from homecare.commissioning import views
+from homecare.commissioning import travel_views, views
 
 app_name = "commissioning"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("tenders/", views.tenders, name="tenders"),
     path("tenders/<int:pk>/", views.tender, name="tender"),
     path("tenders/<int:pk>/result.xlsx", views.tender_download, name="tender-download"),
+    path("travel/", travel_views.travel, name="travel"),
+    path("travel/<int:pk>/", travel_views.travel_run, name="travel-run"),
     # The market's pages: frameworks, providers, applications, awards, the day-one import.
     path("", include("homecare.commissioning.market_urls")),
 ]

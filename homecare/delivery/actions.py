@@ -28,6 +28,7 @@ from django.utils import timezone
 from carecore.ecm import dedupe_logs, validate_logs
 from carecore.ecm.validation import InputErrors
 from carecore.errors import InputError
+from homecare.accounts.models import update_now
 from homecare.delivery.engine import provider_ref
 from homecare.delivery.models import LogUpload, VisitLog
 from homecare.delivery.reading import placed_people, read_upload
@@ -83,13 +84,6 @@ def create_upload(
     return upload
 
 
-def _set(upload: LogUpload, **values: Any) -> None:
-    """Update the upload's row now (outside any import transaction, so others see it)."""
-    LogUpload.objects.filter(pk=upload.pk).update(**values)
-    for name, value in values.items():
-        setattr(upload, name, value)
-
-
 def import_upload(upload_id: int, *, now: datetime | None = None) -> LogUpload:
     """Read, check and write an upload's logs (the background task; the system acts).
 
@@ -99,17 +93,17 @@ def import_upload(upload_id: int, *, now: datetime | None = None) -> LogUpload:
     upload = LogUpload.objects.select_related("provider__organisation").get(pk=upload_id)
     if upload.finished:
         return upload
-    _set(upload, status=LogUpload.Status.RUNNING, rows_done=0)
+    update_now(upload, status=LogUpload.Status.RUNNING, rows_done=0)
     provider = upload.provider
     result = read_upload(
         bytes(upload.content), upload.format, provider=provider, provider_ref=provider_ref(provider)
     )
-    _set(
+    update_now(
         upload, rows_total=result.rows_total, errors=result.errors, errors_total=result.errors_total
     )
     hold = bool(result.errors_total) and bad_rows_policy() == "hold"
     if result.logs is None or (result.errors_total and not hold):
-        _set(upload, status=LogUpload.Status.FAILED, finished_at=now or timezone.now())
+        update_now(upload, status=LogUpload.Status.FAILED, finished_at=now or timezone.now())
         return upload
     try:
         rows = _prepare(upload, result.logs, held=hold, now=now or timezone.now())
@@ -120,7 +114,7 @@ def import_upload(upload_id: int, *, now: datetime | None = None) -> LogUpload:
             "column": "",
             "message": f"the import stopped ({exc}); nothing was saved: upload the file again",
         }
-        _set(
+        update_now(
             upload,
             status=LogUpload.Status.FAILED,
             errors=[*upload.errors, failure],
@@ -128,7 +122,7 @@ def import_upload(upload_id: int, *, now: datetime | None = None) -> LogUpload:
             finished_at=timezone.now(),
         )
         raise
-    _set(
+    update_now(
         upload,
         status=LogUpload.Status.HELD if hold else LogUpload.Status.DONE,
         rows_done=upload.rows_total,
@@ -150,7 +144,7 @@ def _prepare(upload: LogUpload, logs: pl.DataFrame, *, held: bool, now: datetime
             rows.append(_log(upload.provider, people[item["person_ref"]], item, now=now))
             rows[-1].upload, rows[-1].held = upload, held
             rows[-1].created_by = upload.uploaded_by
-        _set(upload, rows_done=upload.rows_total * len(rows) // total)
+        update_now(upload, rows_done=upload.rows_total * len(rows) // total)
     return rows
 
 

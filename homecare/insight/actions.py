@@ -15,16 +15,10 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from carecore.units import as_london
-from homecare.accounts.models import Organisation
+from homecare.accounts.models import Organisation, audited
 from homecare.brokerage.models import Person
 from homecare.commissioning.market_models import Provider
 from homecare.insight.models import Complaint
-
-
-def _audited(instance: Any, acting_user: Any) -> Any:
-    # simple_history records ``_history_user`` as the author of the next saved version.
-    instance._history_user = acting_user
-    return instance
 
 
 def council_providers(council: Organisation) -> QuerySet[Provider]:
@@ -93,7 +87,7 @@ def record_complaint(
         recorded_by=acting_user,
     )
     complaint.full_clean()
-    _audited(complaint, acting_user).save()
+    audited(complaint, acting_user).save()
     return complaint
 
 
@@ -103,5 +97,5 @@ def decide_complaint(complaint: Complaint, *, outcome: str, acting_user: Any) ->
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     complaint.outcome = outcome
     complaint.full_clean()
-    _audited(complaint, acting_user).save(update_fields=["outcome"])
+    audited(complaint, acting_user).save(update_fields=["outcome"])
     return complaint

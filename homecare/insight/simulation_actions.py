@@ -23,19 +23,13 @@ from django.utils import timezone
 from carecore.errors import InputError
 from carecore.market import Comparison, ReplicationResult, Scenario, load_scenario, summarise
 from carecore.units import as_london
-from homecare.accounts.models import Organisation
+from homecare.accounts.models import Organisation, audited, update_now
 from homecare.insight.scenarios import live_scenario
 from homecare.insight.simulation_models import SimulationRun
 
 MAX_REPLICATIONS = 100
 _DECIMALS = {"delivered_carer_hours", "cost_per_hour"}
 _FIELDS = {f.name for f in fields(ReplicationResult)}
-
-
-def _audited(instance: Any, acting_user: Any) -> Any:
-    # simple_history records ``_history_user`` as the author of the next saved version.
-    instance._history_user = acting_user
-    return instance
 
 
 @transaction.atomic
@@ -82,18 +76,11 @@ def start_simulation(
         created_by=acting_user,
         created_at=now,
     )
-    _audited(run, acting_user).save()
+    audited(run, acting_user).save()
     from homecare.insight.simulation_tasks import run_simulation_task
 
     transaction.on_commit(lambda: run_simulation_task.enqueue(run.pk))
     return run
-
-
-def _set(run: SimulationRun, **values: Any) -> None:
-    """Update the run's row now, so its page sees the change while the task works."""
-    SimulationRun.objects.filter(pk=run.pk).update(**values)
-    for name, value in values.items():
-        setattr(run, name, value)
 
 
 def run_simulation(run_id: int, *, now: datetime | None = None) -> SimulationRun:
@@ -102,14 +89,14 @@ def run_simulation(run_id: int, *, now: datetime | None = None) -> SimulationRun
     run = SimulationRun.objects.get(pk=run_id)
     if run.status != SimulationRun.Status.QUEUED:
         return run
-    _set(run, status=SimulationRun.Status.RUNNING, started_at=now or timezone.now())
+    update_now(run, status=SimulationRun.Status.RUNNING, started_at=now or timezone.now())
     results: list[ReplicationResult] = []
     try:
         scenario = scenario_of(run)
 
         def saved(result: ReplicationResult) -> None:
             results.append(result)
-            _set(run, progress_done=len(results))
+            update_now(run, progress_done=len(results))
 
         from carecore.market import compare
 
@@ -137,7 +124,7 @@ def _finish(run: SimulationRun, status: str, now: datetime | None, **values: Any
         setattr(run, name, value)
     run.status = status
     run.finished_at = now or timezone.now()
-    _audited(run, None).save()
+    audited(run, None).save()
 
 
 def scenario_of(run: SimulationRun) -> Scenario:

@@ -123,6 +123,31 @@ class Visit:
         self.page.get_by_role("button", name="Sign in").click()
         self.page.wait_for_url(f"{self.base_url}/")
 
+    def in_new_context(self, browser: Any) -> Visit:
+        """A second browser context (its own cookies: another person signed in) on the
+        same server."""
+        context = browser.new_context(viewport={"width": 1100, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return type(self)(page, self.base_url)
+
+    def tab_to(self, selector: str, limit: int = 400) -> None:
+        """Press Tab until the element matching the CSS ``selector`` has the focus: proof
+        that a keyboard user reaches it."""
+        for _ in range(limit):
+            if self.page.evaluate(
+                "(s) => !!document.activeElement && document.activeElement.matches(s)", selector
+            ):
+                return
+            self.page.keyboard.press("Tab")
+        pytest.fail(f"could not reach {selector} with the Tab key")
+
+    def type_into(self, selector: str, text: str) -> None:
+        """Reach a field by keyboard, select what it holds and type ``text`` over it."""
+        self.tab_to(selector)
+        self.page.keyboard.press("Control+A")
+        self.page.keyboard.type(text)
+
     def check(self, name: str) -> None:
         """Screenshot the page, then fail on any serious or critical axe violation."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

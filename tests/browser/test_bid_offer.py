@@ -72,14 +72,6 @@ def _focused(page: Any) -> str:
     return str(page.evaluate("document.activeElement && document.activeElement.id"))
 
 
-def _tab_to(page: Any, element_id: str, limit: int = 400) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if _focused(page) == element_id:
-            return
-    pytest.fail(f"could not reach #{element_id} with the Tab key")
-
-
 def test_a_provider_bids_an_hourly_rate_by_keyboard_only(visit: Any) -> None:
     offer = _bid_offer()
     assert offer.kind == "bid"
@@ -88,17 +80,17 @@ def test_a_provider_bids_an_hourly_rate_by_keyboard_only(visit: Any) -> None:
     visit.goto("/brokerage/offers/")
 
     # Tab to the offer's link, Enter opens it.
-    _tab_to(page, f"offer-{offer.pk}-link")
+    visit.tab_to(f"#offer-{offer.pk}-link")
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/brokerage/offers/{offer.pk}/")
     assert REFERENCE not in page.inner_text("main")
     visit.check("bid offer 01 page")
 
     # Space picks "Accept and bid"; sending it without a rate is an error naming the rate.
-    _tab_to(page, "answer")
+    visit.tab_to("#answer")
     page.keyboard.press("Space")
     assert page.locator("#answer").is_checked()
-    _tab_to(page, "send-answer", limit=10)
+    visit.tab_to("#send-answer", limit=10)
     page.keyboard.press("Enter")
     page.wait_for_selector(".govuk-error-summary")
     summary = page.locator(".govuk-error-summary")
@@ -114,7 +106,7 @@ def test_a_provider_bids_an_hourly_rate_by_keyboard_only(visit: Any) -> None:
     assert _focused(page) == "bid_rate"
     assert page.locator("#answer").is_checked()  # the answer chosen is kept
     page.keyboard.type("21.50")
-    _tab_to(page, "send-answer", limit=10)
+    visit.tab_to("#send-answer", limit=10)
     page.keyboard.press("Enter")
     page.wait_for_url("**/brokerage/offers/")
     banner = page.inner_text(".govuk-notification-banner")

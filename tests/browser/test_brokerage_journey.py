@@ -15,21 +15,6 @@ AREA = "GN2657268"  # Anstey, in a zone where provider A (the demo's "provider-a
 REFERENCE = "P-BROWSER-1"
 
 
-def _tab_to(page: Any, element_id: str, limit: int = 400) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
-            return
-    pytest.fail(f"could not reach #{element_id} with the Tab key")
-
-
-def _new_context_visit(browser: Any, visit: Any) -> Any:
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return type(visit)(page, visit.base_url)
-
-
 def _fill_request(page: Any, minutes: str) -> None:
     page.fill("#person_ref", REFERENCE)
     page.select_option("#area", AREA)
@@ -83,7 +68,7 @@ def test_a_broker_places_a_package_that_the_provider_accepts_by_keyboard(
     request_url = page.url
     broker.check("brokerage 04 request offered")
 
-    provider = _new_context_visit(browser, visit)
+    provider = visit.in_new_context(browser)
     ppage = provider.page
     provider.sign_in("provider-a")
     ppage.get_by_role("link", name="Offers").click()
@@ -97,15 +82,15 @@ def test_a_broker_places_a_package_that_the_provider_accepts_by_keyboard(
 
     # Keyboard only: Tab to the offer's link and Enter; Tab to the radios, Space picks Accept,
     # Tab on to the button, Enter sends.
-    _tab_to(ppage, f"offer-{offer.pk}-link")
+    provider.tab_to(f"#offer-{offer.pk}-link")
     ppage.keyboard.press("Enter")
     ppage.wait_for_url(f"**/brokerage/offers/{offer.pk}/")
     assert REFERENCE not in ppage.inner_text("main")
     provider.check("brokerage 06 offer")
-    _tab_to(ppage, "answer")
+    provider.tab_to("#answer")
     ppage.keyboard.press("Space")
     assert ppage.locator("#answer").is_checked()
-    _tab_to(ppage, "send-answer", limit=5)
+    provider.tab_to("#send-answer", limit=5)
     ppage.keyboard.press("Enter")
     ppage.wait_for_url("**/brokerage/my-packages/")
     assert "placed with you" in ppage.inner_text(".govuk-notification-banner")

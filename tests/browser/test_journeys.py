@@ -28,14 +28,6 @@ def _tender_files() -> tuple[Path, Path]:
     return OWN / "bids.csv", OWN / "rules.toml"
 
 
-def _tab_to(page: Any, element_id: str, limit: int = 30) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
-            return
-    pytest.fail(f"could not reach #{element_id} with the Tab key")
-
-
 def _price(page: Any, band: str) -> Decimal:
     text = page.locator(f'[data-band="{band}"]').inner_text()
     return Decimal(text.replace("£", "").replace(",", ""))
@@ -46,7 +38,7 @@ def _sign_in_by_keyboard(visit: Any, username: str) -> None:
     visit.goto("/")
     assert "/accounts/sign-in/" in page.url
     visit.check("01 sign in")
-    _tab_to(page, "username")
+    visit.tab_to("#username", limit=30)
     page.keyboard.type(username)
     page.keyboard.press("Tab")
     page.keyboard.type(DEMO_PASSWORD)

@@ -20,14 +20,6 @@ TENDER = REPO_ROOT / "homecare" / "commissioning" / "tests" / "data"
 DPS = "Open home care DPS (demo)"
 
 
-def _tab_to(page: Any, element_id: str, limit: int = 200) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
-            return
-    pytest.fail(f"could not reach #{element_id} with the Tab key")
-
-
 def _tab_to_link(page: Any, text: str, limit: int = 200) -> None:
     for _ in range(limit):
         page.keyboard.press("Tab")
@@ -52,13 +44,6 @@ def _open_framework() -> Any:
         ],
         acting_user=None,
     )
-
-
-def _second_tab(browser: Any, visit: Any) -> Any:
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return type(visit)(page, visit.base_url)
 
 
 def test_a_provider_applies_and_the_commissioner_approves_by_keyboard(
@@ -86,7 +71,7 @@ def test_a_provider_applies_and_the_commissioner_approves_by_keyboard(
     assert "Applied" in page.inner_text("#my-applications")
     application = FrameworkApplication.objects.get(framework=framework)
 
-    boss = _second_tab(browser, visit)
+    boss = visit.in_new_context(browser)
     boss.sign_in("commissioner")
     boss.page.get_by_role("link", name="Market", exact=True).click()
     boss.page.wait_for_url("**/frameworks/")
@@ -98,14 +83,14 @@ def test_a_provider_applies_and_the_commissioner_approves_by_keyboard(
     boss.page.keyboard.press("Enter")
     boss.page.wait_for_url(f"**/applications/{application.pk}/")
     boss.check("market 06 application")
-    _tab_to(boss.page, "approve")
+    boss.tab_to("#approve")
     boss.page.keyboard.press("Enter")  # no note of the checks: refused, named
     boss.page.wait_for_selector(".govuk-error-summary")
     assert "Enter the quality checks you made" in boss.page.inner_text(".govuk-error-summary")
     boss.check("market 07 approve errors")
-    _tab_to(boss.page, "approve-checks")
+    boss.tab_to("#approve-checks")
     boss.page.keyboard.type("CQC rating Good seen; insurance certificate checked")
-    _tab_to(boss.page, "approve")
+    boss.tab_to("#approve")
     boss.page.keyboard.press("Enter")
     boss.page.wait_for_url(f"**/frameworks/{framework.pk}/")
     assert "is appointed in lot(s) OPEN-CN" in boss.page.inner_text(".govuk-notification-banner")

@@ -11,21 +11,6 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def _tab_to(page: Any, selector: str) -> None:
-    """Press Tab until the element matching ``selector`` has the focus."""
-    for _ in range(60):
-        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
-            return
-        page.keyboard.press("Tab")
-    pytest.fail(f"could not reach {selector} by keyboard")
-
-
-def _type(page: Any, selector: str, text: str) -> None:
-    _tab_to(page, selector)
-    page.keyboard.press("Control+A")
-    page.keyboard.type(text)
-
-
 def test_the_commissioner_runs_a_small_simulation_by_keyboard(visit: Any, settings: Any) -> None:
     from homecare.insight.models import SimulationRun
 
@@ -44,12 +29,12 @@ def test_the_commissioner_runs_a_small_simulation_by_keyboard(visit: Any, settin
 
     # Keep only two models (Space toggles a checkbox), then ask for too many replications.
     for model in ("lead-block", "dps"):
-        _tab_to(page, f'input[value="{model}"]')
+        visit.tab_to(f'input[value="{model}"]')
         page.keyboard.press("Space")
-    _type(page, "#id_replications", "500")
-    _type(page, "#id_horizon_weeks", "2")
-    _type(page, "#id_seed", "4")
-    _tab_to(page, "button.govuk-button")
+    visit.type_into("#id_replications", "500")
+    visit.type_into("#id_horizon_weeks", "2")
+    visit.type_into("#id_seed", "4")
+    visit.tab_to("button.govuk-button")
     page.keyboard.press("Enter")
     page.locator(".govuk-error-summary").wait_for()
     assert "from 1 to 100" in page.locator(".govuk-error-summary").inner_text()
@@ -61,7 +46,7 @@ def test_the_commissioner_runs_a_small_simulation_by_keyboard(visit: Any, settin
     assert page.evaluate("document.activeElement.id") == "id_replications"
     page.keyboard.press("Control+A")
     page.keyboard.type("1")
-    _tab_to(page, "button.govuk-button")
+    visit.tab_to("button.govuk-button")
     page.keyboard.press("Enter")
     page.wait_for_url("**/insight/simulations/*/", timeout=120_000)
     page.locator("#committee-report").wait_for()

@@ -1,0 +1,1 @@
+"""Rostering: travel-time sources and carers' daily rounds (routing with time windows)."""
