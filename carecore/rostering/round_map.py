@@ -198,7 +198,7 @@ def _legend(rounds: Sequence[_Round], top: float, width: int) -> tuple[list[str]
             f'<path d="M{px(x)},{y + 7}H{px(x + 28)}" stroke="{colour}" stroke-width="3"'
             f"{dashed}/>"
             f'<text x="{px(x + 36)}" y="{y + 12}">{escape(r.label)} '
-            f"({len(r.path.stops)} visits)</text>"
+            f"({len(r.path.stops)} visit{'' if len(r.path.stops) == 1 else 's'})</text>"
         )
     rows = 1 + per_column
     if len(rounds) > len(listed):

@@ -150,3 +150,9 @@ def _contrast_with_white(colour: str) -> float:
 def test_every_round_colour_stands_out_from_the_white_map() -> None:
     # WCAG 2.2 1.4.11: graphical objects need 3:1 against what is next to them.
     assert min(_contrast_with_white(c) for c in ROUND_COLOURS) >= 3
+
+
+def test_the_legend_counts_one_visit_in_the_singular() -> None:
+    svg = render_rounds_svg([_day("Alder Care", "north", 2, stops=1)], title="Rounds")
+    assert "(1 visit)" in svg and "(1 visits)" not in svg
+    assert "(2 visits)" in render_rounds_svg([_day("Alder Care", "north", 1, stops=2)], title="R")
