@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
+from carecore.rostering.improve import Scorer
 from carecore.rostering.model import RosterProblem
 from carecore.rostering.schedule import Evaluation, Round, evaluate
 from carecore.rostering.travel import TravelMatrix
@@ -54,3 +57,19 @@ def take_turns(
         for carer, visits in enumerate(lists)
     )
     return rounds, evaluate(problem, rounds)
+
+
+def brute_force_best(problem: RosterProblem) -> float:
+    """The optimum by trying every assignment of visits to carers and every order."""
+    scorer = Scorer(problem)
+    n, k = len(problem.visits), len(problem.carers)
+    best = float("inf")
+    for owners in itertools.product(range(k), repeat=n):
+        if any(not scorer.can[c][v] for v, c in enumerate(owners)):
+            continue
+        if any(owners[a] == owners[b] for a, b, _, _ in scorer.pairs):
+            continue
+        groups = [[v for v in range(n) if owners[v] == c] for c in range(k)]
+        for orders in itertools.product(*(itertools.permutations(g) for g in groups)):
+            best = min(best, scorer.score([list(o) for o in orders]))
+    return best

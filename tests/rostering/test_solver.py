@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import random
 
 import numpy as np
@@ -13,6 +12,7 @@ from carecore.rostering.improve import Scorer
 from carecore.rostering.model import Carer, Pair, RosterProblem, Visit, Weights
 from carecore.rostering.schedule import Round, evaluate
 from carecore.rostering.solver import needs_quick_start, quick_rounds, search, solve_rounds
+from tests.rostering.standins import brute_force_best
 
 DAY = 10_000
 
@@ -64,22 +64,6 @@ def line_problem(
         pairs=pairs,
         weights=weights or Weights(),
     )
-
-
-def brute_force_best(problem: RosterProblem) -> float:
-    """The optimum by trying every assignment of visits to carers and every order."""
-    scorer = Scorer(problem)
-    n, k = len(problem.visits), len(problem.carers)
-    best = float("inf")
-    for owners in itertools.product(range(k), repeat=n):
-        if any(not scorer.can[c][v] for v, c in enumerate(owners)):
-            continue
-        if any(owners[a] == owners[b] for a, b, _, _ in scorer.pairs):
-            continue
-        groups = [[v for v in range(n) if owners[v] == c] for c in range(k)]
-        for orders in itertools.product(*(itertools.permutations(g) for g in groups)):
-            best = min(best, scorer.score([list(o) for o in orders]))
-    return best
 
 
 def test_visits_on_a_line_are_done_in_one_sweep_out_and_back() -> None:

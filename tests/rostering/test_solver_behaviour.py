@@ -9,16 +9,15 @@ small enough that the search reliably reaches the optimum (checked by brute forc
 
 from __future__ import annotations
 
-import itertools
 import random
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from carecore.rostering.improve import Scorer
 from carecore.rostering.model import Carer, Pair, RosterProblem, Visit, Weights
 from carecore.rostering.solver import solve_rounds
+from tests.rostering.standins import brute_force_best
 
 SECONDS = 0.4
 
@@ -81,21 +80,6 @@ def with_wider_windows(problem: RosterProblem, by: int) -> RosterProblem:
         for v in problem.visits
     )
     return replace(problem, visits=wider)
-
-
-def brute_force_best(problem: RosterProblem) -> float:
-    scorer = Scorer(problem)
-    n, k = len(problem.visits), len(problem.carers)
-    best = float("inf")
-    for owners in itertools.product(range(k), repeat=n):
-        if any(not scorer.can[c][v] for v, c in enumerate(owners)):
-            continue
-        if any(owners[a] == owners[b] for a, b, _, _ in scorer.pairs):
-            continue
-        groups = [[v for v in range(n) if owners[v] == c] for c in range(k)]
-        for orders in itertools.product(*(itertools.permutations(g) for g in groups)):
-            best = min(best, scorer.score([list(o) for o in orders]))
-    return best
 
 
 @pytest.mark.parametrize("seed", range(8))
