@@ -41,6 +41,10 @@ typecheck: setup
 migrations-check: setup
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Two processes (one a core on the 2-core machines this runs on), a test file each at a time, so
+# a file's module-wide fixtures (the walk of every page) are made once.
+PYTEST_ARGS ?= -n 2 --dist loadfile
+
 pytest: setup chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 

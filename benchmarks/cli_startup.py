@@ -15,6 +15,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from machine import write_section
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## CLI start-up"
 
@@ -60,19 +62,6 @@ def as_markdown(medians: dict[str, float], repeats: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str) -> None:
-    target = REPO_ROOT / "docs" / "benchmarks.md"
-    existing = target.read_text() if target.exists() else "# Benchmarks\n\n"
-    if SECTION in existing:
-        head, _, rest = existing.partition(SECTION)
-        following = rest.find("\n## ")
-        tail = rest[following + 1 :] if following >= 0 else ""
-        existing = head + text + ("\n" + tail if tail else "")
-    else:
-        existing = existing.rstrip() + "\n\n" + text
-    target.write_text(existing)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=15)
@@ -81,7 +70,7 @@ def main() -> None:
     text = as_markdown(measure(args.repeats), args.repeats)
     print(text)
     if args.write:
-        write_section(text)
+        write_section(SECTION, text)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""What machine a benchmark ran on, for the results it writes: CPU, cores and load."""
+"""What machine a benchmark ran on (CPU, cores and load), and where its results are written."""
 
 from __future__ import annotations
 
@@ -29,3 +29,17 @@ def load_average() -> str:
         return Path("/proc/loadavg").read_text().strip()
     except OSError:
         return "unknown"
+
+
+def write_section(section: str, text: str) -> None:
+    """Replace ``section`` (a ``## `` heading and what follows it) of docs/benchmarks.md."""
+    target = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+    existing = target.read_text() if target.exists() else "# Benchmarks\n\n"
+    if section in existing:
+        head, _, rest = existing.partition(section)
+        following = rest.find("\n## ")
+        tail = rest[following + 1 :] if following >= 0 else ""
+        existing = head + text + ("\n" + tail if tail else "")
+    else:
+        existing = existing.rstrip() + "\n\n" + text
+    target.write_text(existing)

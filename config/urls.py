@@ -3,10 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from homecare.accounts.views import home
+from homecare.accounts.views import glossary, home
 
 urlpatterns = [
     path("", home, name="home"),
+    path("glossary/", glossary, name="glossary"),
     path("admin/", admin.site.urls),
     path("accounts/", include("homecare.accounts.urls")),
     path("api/v1/", include("homecare.api.urls")),

@@ -6,6 +6,7 @@ and an outsider: a signed-in user with no membership, who must see nothing.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,23 @@ def _fast_passwords_and_static(settings: Any) -> None:
     settings.HOMECARE_DEMO_LOG_PERIODS = 1
     # Background tasks (offer emails, imports) run at once, inside the test, as a worker would.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def frozen_now(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Freeze the clock pages read (``django.utils.timezone.now``) at a time the test gives.
+
+    ``frozen_now(datetime(...))`` returns that time; tests never depend on the real day.
+    """
+    from django.utils import timezone
+
+    def freeze(moment: datetime) -> datetime:
+        if moment.tzinfo is None:
+            raise ValueError("freeze the clock at an aware time (Europe/London or UTC)")
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return moment
+
+    return freeze
 
 
 @pytest.fixture

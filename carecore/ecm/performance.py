@@ -32,6 +32,17 @@ behind it, so a reader can check each figure with a calculator:
 
 Shares are percentages to one decimal place (``Decimal``), computed from the integer counts
 and rounded half up; a share with nothing to divide by is null. Pure Polars, no clock.
+
+Each share counted in events (visits delivered, on time, usual carers' logs, electronic
+logs) comes with its 95% Wilson score interval (:func:`carecore.stats.wilson_percent`,
+rounded outwards), as ``<share>_low`` and ``<share>_high``: 3 of 4 visits on time is 75% but
+could well be 30% to 95%. Length of stay has none: it counts minutes, which are not separate
+yes-or-no events, so an interval over them would claim a precision the visits do not have.
+Visits by the same person are not independent either, so the intervals are if anything too
+narrow for a provider with few people.
+
+The league (:func:`rank_providers`) ranks only providers with at least
+:data:`MIN_RANKED_VISITS` planned visits in the month; the others are listed unranked.
 """
 
 from __future__ import annotations
@@ -51,11 +62,20 @@ from carecore.ecm.schema import (
     SHORT,
 )
 from carecore.errors import InputError
+from carecore.stats import wilson_percent
 
 ECM_TARGET_PERCENT = Decimal(85)
 """The share of logs to be recorded electronically (phone, app or QR), in percent."""
 USUAL_CARERS = 3
 """How many of a person's most frequent carers in a month count as their usual carers."""
+MIN_RANKED_VISITS = 100
+"""The fewest planned visits in a month for a provider to be ranked. The league leads with
+the share of planned visits delivered, so the floor is on planned visits (a floor on visits
+delivered would let a provider that fails to deliver drop out of the league). 100 is about
+one person's care for a month at three or four visits a day: at 100 visits the 95% interval
+on a 90% share runs from 82.56% to 94.48%, already as wide as the gaps that separate most
+providers; at 20 visits it runs from 69.90% to 97.21%, and a rank would mostly reflect
+chance."""
 ELECTRONIC_METHODS = ("phone", "app", "qr")
 DELIVERED_OUTCOMES = (DELIVERED, LATE, SHORT)
 PERCENT = pl.Decimal(4, 1)  # 0.0 to 100.0
@@ -107,6 +127,14 @@ RANK_ORDER = (
 )
 """The league table's order: each share, highest first, as shown (one decimal place)."""
 KEY = ("provider_ref", "month")
+INTERVALS = (
+    ("delivered_percent", "delivered_visits", "planned_visits"),
+    ("punctual_percent", "on_time_visits", "delivered_visits"),
+    ("continuity_percent", "usual_carer_logs", "carer_logs"),
+    ("ecm_percent", "electronic_logs", "counted_logs"),
+)
+"""The shares given a Wilson interval: (share, its successes, its trials)."""
+INTERVAL_COLUMNS = tuple(f"{share}_{end}" for share, _, _ in INTERVALS for end in ("low", "high"))
 
 
 def percent(numerator: str, denominator: str) -> pl.Expr:
@@ -229,23 +257,47 @@ def provider_performance(
         .select(COLUMNS)
         .sort("month", "provider_ref")
         .collect()
+        .pipe(with_intervals)
     )
 
 
-def rank_providers(table: pl.DataFrame) -> pl.DataFrame:
+def with_intervals(table: pl.DataFrame) -> pl.DataFrame:
+    """``table`` with each share of :data:`INTERVALS` given its 95% Wilson score interval in
+    percent (``<share>_low``, ``<share>_high``; null with nothing to divide by)."""
+    columns = []
+    for share, successes, trials in INTERVALS:
+        pairs = [
+            wilson_percent(int(x), int(n))
+            for x, n in zip(table[successes].to_list(), table[trials].to_list(), strict=True)
+        ]
+        for index, end in enumerate(("low", "high")):
+            values = [None if pair is None else pair[index] for pair in pairs]
+            columns.append(pl.Series(f"{share}_{end}", values, dtype=PERCENT))
+    return table.with_columns(columns)
+
+
+def rank_providers(table: pl.DataFrame, *, min_visits: int = MIN_RANKED_VISITS) -> pl.DataFrame:
     """``table`` (from :func:`provider_performance`) ranked within each month.
 
-    Highest share of visits delivered first; ties go to punctuality, then length of stay,
-    then continuity, then ECM compliance, each as shown to one decimal place, a missing
-    share counting below 0. Providers equal on all five share a rank (1, 2, 2, 4); within
-    a rank they are listed by provider reference. Adds ``rank``; sorted by month then rank.
+    Only providers with at least ``min_visits`` planned visits that month are ranked
+    (:data:`MIN_RANKED_VISITS`); the others get a null ``rank`` and are listed after the
+    ranked ones, by provider reference. Highest share of visits delivered first; ties go
+    to punctuality, then length of stay, then continuity, then ECM compliance, each as shown
+    to one decimal place, a missing share counting below 0. Providers equal on all five
+    share a rank (1, 2, 2, 4); within a rank they are listed by provider reference. Adds
+    ``rank``; sorted by month, then rank (unranked last), then provider reference.
     """
+    if min_visits < 1:
+        raise InputError(f"expected at least 1, got {min_visits}", key="min_visits")
     keys = [pl.col(c).cast(pl.Float64).fill_null(-1.0) for c in RANK_ORDER]
+    enough = pl.col("planned_visits") >= min_visits
     # The shares have one decimal place, so as floats they compare exactly as shown.
+    ranked = table.filter(enough).with_columns(
+        rank=pl.struct(keys).rank("min", descending=True).over("month").cast(pl.Int64)
+    )
+    unranked = table.filter(~enough).with_columns(rank=pl.lit(None, dtype=pl.Int64))
     return (
-        table.with_columns(
-            rank=pl.struct(keys).rank("min", descending=True).over("month").cast(pl.Int64)
-        )
-        .sort("month", "rank", "provider_ref")
+        pl.concat([ranked, unranked])
+        .sort("month", "rank", "provider_ref", nulls_last=True)
         .select("rank", *table.columns)
     )

@@ -38,6 +38,8 @@ class RequestRecord:
 
     ``tier`` is the placed provider's tier in the package's zone (``"spot"`` when placed
     outside the framework); ``provider`` and ``tier`` are empty until placed.
+    ``withdrawn_at`` is when a request was withdrawn before it was placed (``None``
+    otherwise): its wait ends there without a placement.
     """
 
     ref: str
@@ -51,12 +53,15 @@ class RequestRecord:
     provider: str = ""
     tier: str = ""
     by_transfer: bool = False
+    withdrawn_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.carer_hours_per_week < 0:
             raise ValueError(f"{self.ref}: hours must not be negative")
         if self.placed_at is not None and self.placed_at < self.created_at:
             raise ValueError(f"{self.ref}: placed before it was requested")
+        if self.withdrawn_at is not None and self.withdrawn_at < self.created_at:
+            raise ValueError(f"{self.ref}: withdrawn before it was requested")
 
 
 @dataclass(frozen=True)
@@ -151,7 +156,11 @@ def people_in_service(requests: Iterable[RequestRecord]) -> int:
 def time_to_place(
     requests: Iterable[RequestRecord], *, start: datetime, end: datetime
 ) -> TimeToPlace:
-    """Median and 90th percentile hours to place, for requests placed in ``[start, end)``."""
+    """Median and 90th percentile hours to place, for requests placed in ``[start, end)``.
+
+    Placed requests only: it leaves out every request still waiting, so it understates waits
+    when some wait long. Pages use :func:`carecore.reports.survival.placement_times`, which
+    counts them (Kaplan-Meier); this stays for comparison with that and with old reports."""
     hours = [
         (r.placed_at - r.created_at).total_seconds() / 3600
         for r in requests

@@ -124,8 +124,9 @@ def _background(doc: Doc, scenario: Scenario, replications: int, notes: Sequence
         f"Each run covers {count_words(scenario.horizon_weeks, 'week')} from "
         f"{scenario.start_date.day} {scenario.start_date:%B %Y}, after "
         f"{count_words(scenario.warm_up_weeks, 'week')} that settle the market and are not "
-        f"counted. Each model was run {count_words(replications, 'time')} with seed "
-        f"{esc(scenario.seed)}; in each replication every model sees the same packages "
+        f"counted. Each model was run {count_words(replications, 'time')}, its random draws "
+        f"numbered from {esc(scenario.seed)} (the same number repeats the same results); "
+        f"in each replication every model sees the same packages "
         f"arrive, so differences between models come from the models.{exits}"
     )
     for note in notes:
@@ -389,7 +390,7 @@ def committee_report_body(
         f'<p class="cr-subtitle">Scenario &ldquo;{esc(scenario.name)}&rdquo;: '
         f"{count_words(len(comparison.models), 'delivery model')}, "
         f"{count_words(comparison.replications, 'replication')} of each, "
-        f"seed {esc(comparison.seed)}</p>"
+        f"random draws numbered from {esc(comparison.seed)}</p>"
     )
     _purpose(doc, comparison, scenario)
     _background(doc, scenario, comparison.replications, background_notes)

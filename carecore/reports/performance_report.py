@@ -21,8 +21,13 @@ Conventions (the definitions in :data:`KPIS` say the same in words):
 - Every figure is a ``Decimal`` worked out exactly and rounded half up only at the end to the
   places its KPI states; a change is worked out from the rounded figures, so the table adds
   up as printed. ``None`` means no figure (nobody to divide by), never zero.
-- Percentiles are type 7 (linear interpolation between closest ranks), as in
-  :mod:`carecore.reports.brokerage_kpis`, here on exact ``Decimal`` days.
+- Time to arrange care counts every request *made* in the period, followed up to the
+  report's ``now``: a request still waiting is counted up to ``now`` and one withdrawn up to
+  its withdrawal (Kaplan-Meier, :mod:`carecore.reports.survival`), so long waits are not
+  hidden by leaving out the requests not yet placed.
+- A change is given as a percentage only from a previous figure of at least the KPI's
+  ``min_base`` (:data:`BASE_RULE`); from a smaller one the percentage mostly measures how
+  small the base was ("+3,830%"), so only the change itself is given.
 """
 
 from __future__ import annotations
@@ -33,6 +38,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from carecore.reports.brokerage_kpis import RequestRecord
+from carecore.reports.performance_kpis import BASE_RULE as BASE_RULE
+from carecore.reports.performance_kpis import COUNT_BASE as COUNT_BASE
+from carecore.reports.performance_kpis import HOURS_BASE as HOURS_BASE
+from carecore.reports.performance_kpis import KPI_BY_KEY as KPI_BY_KEY
+from carecore.reports.performance_kpis import KPIS as KPIS
+from carecore.reports.performance_kpis import Kpi as Kpi
+from carecore.reports.survival import placement_times
 from carecore.units import LONDON
 
 LEAD_TIER = "prime"  # the engine's tier for a prime or lead provider
@@ -146,129 +158,6 @@ class Period:
         return _u(self.start) <= _u(moment) < _u(self.end)
 
 
-@dataclass(frozen=True)
-class Kpi:
-    """One KPI: its key, title, unit words, decimal places and definition.
-
-    ``points`` marks a percentage, whose change is in percentage points (no percent change).
-    """
-
-    key: str
-    title: str
-    unit: str
-    places: int
-    definition: str
-    points: bool = False
-
-
-KPIS = (
-    Kpi(
-        "hours_at_end",
-        "Hours commissioned a week, at the end of the period",
-        "hours a week",
-        1,
-        "Carer hours a week of every package placed with a provider at the close of the "
-        "period (placed, started or suspended). A visit needing two carers counts twice.",
-    ),
-    Kpi(
-        "hours_average",
-        "Hours commissioned a week, average over the period",
-        "hours a week",
-        1,
-        "Each placed package's carer hours a week, weighted by the share of the period it "
-        "was placed, added up: the hours commissioned on an average day of the period.",
-    ),
-    Kpi(
-        "people_at_end",
-        "People receiving care at the end of the period",
-        "people",
-        0,
-        "People with at least one package placed with a provider at the close of the period.",
-    ),
-    Kpi(
-        "hours_per_person",
-        "Hours a week per person",
-        "hours a week",
-        2,
-        "Hours commissioned a week at the end of the period divided by the people receiving "
-        "care then.",
-    ),
-    Kpi(
-        "new_packages",
-        "New packages of care",
-        "packages",
-        0,
-        "Packages placed with a provider for the first time in the period. A package moved "
-        "to another provider, or placed again after its provider left, is not new.",
-    ),
-    Kpi(
-        "new_hours_per_week",
-        "New hours commissioned a week, on average each week",
-        "hours a week",
-        1,
-        "Carer hours a week of the new packages of care, divided by the weeks in the period "
-        "(its days over 7): how much new weekly care was arranged each week.",
-    ),
-    Kpi(
-        "arrange_median_days",
-        "Time to arrange care, median",
-        "days",
-        1,
-        "Days from a request for care to its placement with a provider, for requests placed "
-        "in the period; half took less. Transfers placed the moment they were made are left "
-        "out.",
-    ),
-    Kpi(
-        "arrange_p90_days",
-        "Time to arrange care, 90th percentile",
-        "days",
-        1,
-        "The same days from request to placement: nine in ten requests placed in the period "
-        "took no longer (linear interpolation between the closest ranks).",
-    ),
-    Kpi(
-        "lead_share",
-        "Share of packages with prime or lead providers",
-        "%",
-        1,
-        "Packages placed at the close of the period whose provider is a prime or lead "
-        "provider in the package's zone, as a percentage of all packages placed then.",
-        points=True,
-    ),
-    Kpi(
-        "average_rate",
-        "Average hourly rate",
-        "£ an hour",
-        2,
-        "The placements' hourly rates, weighted by carer hours a week and by the share of the "
-        "period each was placed: what an average carer hour commissioned in the period cost.",
-    ),
-    Kpi(
-        "complaints",
-        "Complaints received",
-        "complaints",
-        0,
-        "Complaints about home care the council received in the period, by the date received.",
-    ),
-    Kpi(
-        "complaints_per_month",
-        "Complaints per month",
-        "complaints a month",
-        1,
-        "Complaints received divided by the months in the period: calendar months when the "
-        "period is whole months, otherwise its days over an average month of 30.44 days.",
-    ),
-    Kpi(
-        "complaints_upheld",
-        "Complaints upheld or partly upheld",
-        "complaints",
-        0,
-        "Complaints received in the period whose outcome is upheld or partly upheld (open "
-        "complaints are not counted until decided).",
-    ),
-)
-KPI_BY_KEY = {kpi.key: kpi for kpi in KPIS}
-
 Figures = dict[str, Decimal | None]
 
 
@@ -290,20 +179,37 @@ class KpiRow:
 
     @property
     def change_percent(self) -> Decimal | None:
-        """The change as a percentage of the previous figure (none for percentages, or from
-        zero), to one decimal place."""
+        """The change as a percentage of the previous figure, to one decimal place; none for
+        percentages (they change in points) and from a previous figure below the KPI's
+        ``min_base`` (see :attr:`percent_meaningless`)."""
         change = self.change
-        if change is None or self.kpi.points or not self.previous:
+        if change is None or self.kpi.points or self.percent_meaningless:
             return None
+        assert self.previous is not None
         return _round(change * 100 / self.previous, 1)
+
+    @property
+    def percent_meaningless(self) -> bool:
+        """True when there is a change but its percentage would mislead: the previous figure
+        is zero or below the KPI's ``min_base`` (:data:`BASE_RULE`)."""
+        if self.change is None or self.kpi.points or self.previous is None:
+            return False
+        return self.previous <= 0 or self.previous < self.kpi.min_base
 
 
 @dataclass(frozen=True)
 class PerformanceReport:
+    """The KPIs' rows, and every request still waiting at ``now`` whenever it was made:
+    how many (``waiting_now``) and the longest wait (``longest_open_days``, ``None`` when
+    none is waiting), so a long wait from before the period is not hidden either."""
+
     period: Period
     previous: Period
     months: tuple[Period, ...]
     rows: tuple[KpiRow, ...] = field(default=())
+    now: datetime | None = None
+    waiting_now: int = 0
+    longest_open_days: Decimal | None = None
 
     def row(self, key: str) -> KpiRow:
         for row in self.rows:
@@ -405,7 +311,7 @@ class _Prepared:
     """The records once over, in UTC: a report works out dozens of periods from them."""
 
     spells: tuple[_Spell, ...]
-    waits: tuple[tuple[datetime, Decimal], ...]  # (placed at, days waited), transfers left out
+    requests: tuple[RequestRecord, ...]
     complaints: tuple[tuple[datetime, bool], ...]  # (received, upheld or partly)
 
 
@@ -433,15 +339,10 @@ def _prepare(data: LiveData) -> _Prepared:
         )
         for index, p in enumerate(data.placements)
     )
-    waits = tuple(
-        (_u(r.placed_at), Decimal(_micro(_u(r.placed_at) - _u(r.created_at))) / _MICROSECONDS_A_DAY)
-        for r in data.requests
-        if r.placed_at is not None and not r.by_transfer
-    )
     complaints = tuple(
         (_u(london_midnight(c.received_on)), c.outcome in UPHELD) for c in data.complaints
     )
-    return _Prepared(spells, waits, complaints)
+    return _Prepared(spells, tuple(data.requests), complaints)
 
 
 def _ratio(top: Decimal, bottom: Decimal) -> Decimal | None:
@@ -475,14 +376,27 @@ def _over_period(data: _Prepared, period: Period) -> Figures:
             overlap = _micro(last - first)
             weighted_hours += s.hours * overlap
             weighted_pounds += s.pound_hours * overlap
-    waits = [days for placed, days in data.waits if start <= placed < end]
     return {
         "hours_average": weighted_hours / _micro(end - start),
         "new_packages": Decimal(new_packages),
         "new_hours_per_week": new_hours * 7 / period.days,
-        "arrange_median_days": percentile(waits, Decimal("0.5")) if waits else None,
-        "arrange_p90_days": percentile(waits, Decimal("0.9")) if waits else None,
         "average_rate": _ratio(weighted_pounds, weighted_hours),
+    }
+
+
+def _arranging(data: _Prepared, period: Period, now: datetime) -> Figures:
+    """The requests made in the period, followed up to ``now`` (see the module)."""
+    start, end = _utc(period)
+    times = placement_times(data.requests, now=now, made_from=start, made_before=end)
+    return {
+        "arrange_requests": Decimal(times.requests),
+        "arrange_placed": Decimal(times.placed),
+        "arrange_waiting": Decimal(times.waiting),
+        "arrange_median_days": times.median_days,
+        "arrange_median_low_days": times.median_low_days,
+        "arrange_median_high_days": times.median_high_days,
+        "arrange_p90_days": times.p90_days,
+        "arrange_longest_open_days": times.longest_open_days,
     }
 
 
@@ -496,8 +410,9 @@ def _complaints(data: _Prepared, period: Period) -> Figures:
     }
 
 
-def _figures(data: _Prepared, period: Period) -> Figures:
+def _figures(data: _Prepared, period: Period, now: datetime) -> Figures:
     exact = {**_snapshot(data, _u(period.end)), **_over_period(data, period)}
+    exact.update(_arranging(data, period, now))
     exact.update(_complaints(data, period))
     rounded: Figures = {}
     for kpi in KPIS:
@@ -506,25 +421,44 @@ def _figures(data: _Prepared, period: Period) -> Figures:
     return rounded
 
 
-def figures(data: LiveData, period: Period) -> Figures:
-    """Every KPI of :data:`KPIS` for ``period``, rounded half up to the KPI's places."""
-    return _figures(_prepare(data), period)
+def figures(data: LiveData, period: Period, *, now: datetime | None = None) -> Figures:
+    """Every KPI of :data:`KPIS` for ``period``, rounded half up to the KPI's places;
+    requests are followed up to ``now`` (by default the period's end)."""
+    moment = period.end if now is None else now
+    _require_aware(moment, "now")
+    return _figures(_prepare(data), period, _u(moment))
 
 
-def performance_report(data: LiveData, *, start: datetime, end: datetime) -> PerformanceReport:
+def performance_report(
+    data: LiveData, *, start: datetime, end: datetime, now: datetime | None = None
+) -> PerformanceReport:
     """The report for ``[start, end)``: each KPI this period, the previous period of the
     same length, and each calendar month within the period (its trend).
 
-    ``start`` and ``end`` must be time-zone aware (the platform passes UK midnights).
+    ``start``, ``end`` and ``now`` must be time-zone aware (the platform passes UK
+    midnights and the moment the report is made). Requests are followed up to ``now`` (by
+    default ``end``): the ones still waiting then are counted up to it.
     """
     period = Period(start, end)
     previous = previous_period(period)
     months = months_within(period)
+    moment = end if now is None else now
+    _require_aware(moment, "now")
+    moment = _u(moment)
     prepared = _prepare(data)
-    this, before = _figures(prepared, period), _figures(prepared, previous)
-    trend = [_figures(prepared, month) for month in months]
+    this, before = _figures(prepared, period, moment), _figures(prepared, previous, moment)
+    trend = [_figures(prepared, month, moment) for month in months]
     rows = tuple(
         KpiRow(kpi, this[kpi.key], before[kpi.key], tuple(m[kpi.key] for m in trend))
         for kpi in KPIS
     )
-    return PerformanceReport(period, previous, months, rows)
+    everyone = placement_times(prepared.requests, now=moment)
+    return PerformanceReport(
+        period,
+        previous,
+        months,
+        rows,
+        now=moment,
+        waiting_now=everyone.waiting,
+        longest_open_days=everyone.longest_open_days,
+    )

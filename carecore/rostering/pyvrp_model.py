@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pyvrp
 from pyvrp.IteratedLocalSearch import IteratedLocalSearchParams
-from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
 
 from carecore.rostering.model import IntMatrix, RosterProblem
 from carecore.rostering.schedule import Round
@@ -155,17 +155,21 @@ def solve_model(
     model: PyvrpModel,
     *,
     iterations: int,
-    seconds: float,
+    seconds: float | None,
     seed: int,
     initial: Sequence[Round] | None = None,
     history: int | None = None,
 ) -> tuple[Round, ...] | None:
     """PyVRP's best rounds within the windows, or None when it finds no feasible rounds.
 
-    Stops after ``iterations`` (the deterministic budget) or ``seconds`` (a guard).
+    Stops after ``iterations`` (the deterministic budget) or ``seconds`` (a guard on the
+    wall clock; None for none, so the answer depends only on the data, seed and start).
     ``history``: the length of PyVRP's late-acceptance history (None: its default).
     """
-    stop = MultipleCriteria([MaxIterations(max(1, iterations)), MaxRuntime(max(0.01, seconds))])
+    criteria: list[StoppingCriterion] = [MaxIterations(max(1, iterations))]
+    if seconds is not None:
+        criteria.append(MaxRuntime(max(0.01, seconds)))
+    stop = MultipleCriteria(criteria)
     start = to_solution(model, initial) if initial is not None else None
     params = pyvrp.SolveParams()
     if history is not None:

@@ -260,7 +260,11 @@ def _unfamiliar_visits(problem: RosterProblem, carer_of: list[int]) -> int:
 
 @dataclass(frozen=True)
 class SolveResult:
-    """What a solver returns: the rounds, their evaluation, and how the search was run."""
+    """What a solver returns: the rounds, their evaluation, and how the search was run.
+
+    ``seconds_given`` is the time limit, 0 when the search ran on a budget of work alone
+    (no clock); ``seconds_used`` is measured, for reports and benchmarks only.
+    """
 
     problem_name: str
     solver: str

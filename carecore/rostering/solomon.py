@@ -16,6 +16,11 @@ By default :func:`solve_solomon` runs two searches, a plain PyVRP one and a
 pressure finds the fewer, shorter routes of RC101-like instances and pushes some R2/RC2
 instances to too few routes. The rule is the same for every instance; nothing is chosen by
 name or by the best-known value.
+
+Every search stops on a time limit (``seconds``, wall or processor clock), on a budget of
+PyVRP iterations (``iterations``, each search its own: with no ``seconds`` nothing reads
+the clock, so the answer is the same on any machine, busy or idle, and whether the two
+searches run at once or in turn), or on whichever comes first when both are given.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import numpy as np
 import pyvrp
 import vrplib  # type: ignore[import-untyped]
 from pyvrp import Activity, ActivityType, ProblemData, Route, Solution, SolveParams
-from pyvrp.stop import MaxRuntime
+from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
 
 # pyvrp's "dimacs" rounding multiplies by 10 and truncates: one decimal kept, as integers.
 SCALE = 10
@@ -53,7 +58,8 @@ class SolomonResult:
     ``gap_percent`` is ``100 * (distance - best_known) / best_known``, negative when the best
     known is beaten. ``routes`` lists each vehicle's clients in visiting order, by their
     VRPLIB numbers (the depot is 0 and never listed). ``seconds_given`` is the run-time
-    limit and ``seconds_used`` the wall time the solve took. ``feasible`` is the verdict of
+    limit (0: none), ``iterations_given`` the PyVRP iterations each search had (0: no
+    such budget) and ``seconds_used`` the wall time the solve took. ``feasible`` is the verdict of
     :func:`check_routes`; ``problems`` holds what it found when not feasible.
     ``searches`` lists each search run as (label, distance, feasible) and ``chosen`` names
     the one reported: the shortest feasible of them.
@@ -70,14 +76,17 @@ class SolomonResult:
     problems: tuple[str, ...] = ()
     searches: tuple[tuple[str, float, bool], ...] = ()
     chosen: str = ""
+    iterations_given: int = 0
 
     def __post_init__(self) -> None:
         if not self.name:
             raise ValueError("name must not be empty")
         if self.distance < 0 or self.best_known <= 0:
             raise ValueError("distance must be >= 0 and best_known > 0")
-        if self.seconds_given <= 0 or self.seconds_used < 0:
-            raise ValueError("seconds_given must be > 0 and seconds_used >= 0")
+        if self.seconds_given < 0 or self.iterations_given < 0 or self.seconds_used < 0:
+            raise ValueError("seconds and iterations must not be negative")
+        if self.seconds_given == 0 and self.iterations_given == 0:
+            raise ValueError("a result needs a time limit or an iteration budget")
         if self.feasible == bool(self.problems):
             raise ValueError("a result is feasible exactly when no problems were found")
         expected_gap = 100 * (self.distance - self.best_known) / self.best_known
@@ -223,12 +232,13 @@ def best_known(path_sol: str | Path, data: ProblemData) -> float:
 class RoutePressure:
     """Search first with a price on each route used, then on distance alone from there.
 
-    For ``share`` of the time every route costs ``cost_per_route`` (instance's distance
-    units) on top of its distance, which pushes the search towards fewer, fuller routes;
-    the rest of the time starts from that best and minimises distance alone, so the answer
-    is still judged by the benchmark's objective. On RC101 the plain search tends to stall
-    at 16 routes while the best known uses 15; on some wide-window instances (R211, RC206)
-    the pressure costs distance, which is why it runs beside a plain search, not instead.
+    For ``share`` of the time (or of the iterations) every route costs ``cost_per_route``
+    (instance's distance units) on top of its distance, which pushes the search towards
+    fewer, fuller routes; the rest of the time starts from that best and minimises distance
+    alone, so the answer is still judged by the benchmark's objective. On RC101 the plain
+    search tends to stall at 16 routes while the best known uses 15; on some wide-window
+    instances (R211, RC206) the pressure costs distance, which is why it runs beside a plain
+    search, not instead.
     """
 
     cost_per_route: float = 20.0
@@ -260,29 +270,53 @@ class MaxProcessTime:
         return time.process_time() - self._started > self._seconds
 
 
-def _stop(seconds: float, clock: Clock) -> MaxRuntime | MaxProcessTime:
-    return MaxRuntime(max(seconds, 0.0)) if clock == "wall" else MaxProcessTime(max(seconds, 0.0))
+def _stop(seconds: float | None, iterations: int | None, clock: Clock) -> StoppingCriterion:
+    """PyVRP's stopping rule: the time limit on ``clock``, the iteration budget, or both
+    (whichever comes first)."""
+    criteria: list[StoppingCriterion] = []
+    if iterations is not None:
+        criteria.append(MaxIterations(max(iterations, 0)))
+    if seconds is not None:
+        limit = max(seconds, 0.0)
+        criteria.append(MaxRuntime(limit) if clock == "wall" else MaxProcessTime(limit))
+    if not criteria:
+        raise ValueError("a search needs a time limit or an iteration budget")
+    return criteria[0] if len(criteria) == 1 else MultipleCriteria(criteria)
+
+
+def _split(total: float | None, share: float) -> tuple[float | None, float | None]:
+    """``total`` (seconds) split into ``share`` and the rest; None stays None."""
+    return (None, None) if total is None else (share * total, total - share * total)
 
 
 def _search(
     data: ProblemData,
     *,
-    seconds: float,
+    seconds: float | None,
+    iterations: int | None,
     seed: int,
     params: SolveParams,
     pressure: RoutePressure | None,
     clock: Clock,
 ) -> Solution:
     initial = None
-    remaining = seconds
+    remaining, remaining_iterations = seconds, iterations
     if pressure is not None:
-        first = pressure.share * seconds
+        first, remaining = _split(seconds, pressure.share)
+        first_iterations = None
+        if iterations is not None:
+            first_iterations = round(pressure.share * iterations)
+            remaining_iterations = iterations - first_iterations
         vehicle = data.vehicle_type(0)
         priced = data.replace(
             vehicle_types=[vehicle.replace(fixed_cost=round(pressure.cost_per_route * SCALE))]
         )
         found = pyvrp.solve(
-            priced, stop=_stop(first, clock), seed=seed, collect_stats=False, params=params
+            priced,
+            stop=_stop(first, first_iterations, clock),
+            seed=seed,
+            collect_stats=False,
+            params=params,
         ).best
         # The same clients on the same vehicles, rebuilt on the unpriced instance.
         initial = Solution(
@@ -292,10 +326,9 @@ def _search(
                 for r in found.routes()
             ],
         )
-        remaining = seconds - first
     return pyvrp.solve(
         data,
-        stop=_stop(remaining, clock),
+        stop=_stop(remaining, remaining_iterations, clock),
         seed=seed,
         collect_stats=False,
         display=False,
@@ -323,7 +356,8 @@ class Candidate:
 def _candidate(
     path: str,
     label: str,
-    seconds: float,
+    seconds: float | None,
+    iterations: int | None,
     deadline: float | None,
     seed: int,
     params: SolveParams | None,
@@ -336,11 +370,12 @@ def _candidate(
     so the time a child spends starting up counts against the caller's limit.
     """
     data = read_solomon(path)
-    if deadline is not None:
+    if deadline is not None and seconds is not None:
         seconds = min(seconds, deadline - time.time())
     best = _search(
         data,
         seconds=seconds,
+        iterations=iterations,
         seed=seed,
         params=params if params is not None else SolveParams(),
         pressure=pressure,
@@ -366,7 +401,8 @@ def _cores() -> int:
 def _best_of_two(
     path: Path,
     *,
-    seconds: float,
+    seconds: float | None,
+    iterations: int | None,
     seed: int,
     params: SolveParams | None,
     pressure: RoutePressure,
@@ -375,28 +411,43 @@ def _best_of_two(
 ) -> list[Candidate]:
     """The plain and the route-pressure searches: at once on two cores, else in turn.
 
-    In parallel each child has the whole limit (wall clock: until ``started + seconds``);
-    in turn each has half. PyVRP's ``SolveParams`` cannot be pickled, so explicit
-    ``params`` also mean running in turn, in this process.
+    In parallel each child has the whole time limit (wall clock: until ``started +
+    seconds``); in turn each has half. Each search has the whole iteration budget either
+    way, so on a budget alone the answer does not depend on the cores. PyVRP's
+    ``SolveParams`` cannot be pickled, so explicit ``params`` also mean running in turn, in
+    this process.
     """
     searches: list[tuple[str, RoutePressure | None]] = [("plain", None), ("pressure", pressure)]
     wall = clock == "wall"
     if _cores() >= 2 and params is None:
-        deadline = started + seconds if wall else None
+        deadline = started + seconds if wall and seconds is not None else None
         # "spawn": a fresh interpreter, so nothing of the caller's state (threads, open
         # handles) is forked; the children import this module again.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
             futures = [
-                pool.submit(_candidate, str(path), label, seconds, deadline, seed, None, how, clock)
+                pool.submit(
+                    _candidate,
+                    str(path),
+                    label,
+                    seconds,
+                    iterations,
+                    deadline,
+                    seed,
+                    None,
+                    how,
+                    clock,
+                )
                 for label, how in searches
             ]
             return [future.result() for future in futures]
-    half = seconds / 2
+    half = seconds / 2 if seconds is not None else None
     candidates = []
     for number, (label, how) in enumerate(searches, start=1):
-        deadline = started + half * number if wall else None
-        candidates.append(_candidate(str(path), label, half, deadline, seed, params, how, clock))
+        deadline = started + half * number if wall and half is not None else None
+        candidates.append(
+            _candidate(str(path), label, half, iterations, deadline, seed, params, how, clock)
+        )
     return candidates
 
 
@@ -410,14 +461,20 @@ def _choose(candidates: Sequence[Candidate]) -> Candidate:
 def solve_solomon(
     path: str | Path,
     *,
-    seconds: float,
+    seconds: float | None = None,
+    iterations: int | None = None,
     seed: int = 1,
     params: SolveParams | None = None,
     method: Method = "best_of_two",
     pressure: RoutePressure | None = None,
     clock: Clock = "wall",
 ) -> SolomonResult:
-    """Solve one instance with PyVRP within ``seconds`` and score it.
+    """Solve one instance with PyVRP within ``seconds`` or ``iterations`` and score it.
+
+    ``iterations`` is each search's budget of PyVRP iterations (a route-pressure search
+    spends ``pressure.share`` of it priced); given without ``seconds`` nothing reads the
+    clock but to report ``seconds_used``, and the answer is the same on any machine. With
+    both, each search stops at whichever comes first.
 
     ``method`` "best_of_two" (default) runs a plain PyVRP search and a
     :class:`RoutePressure` search (``pressure``, default ``RoutePressure()``) and keeps the
@@ -430,8 +487,12 @@ def solve_solomon(
     The best known comes from the ``.sol`` file beside ``path``. Distances are recomputed
     from the routes on the truncated matrix (tenths), not taken from the solver.
     """
-    if seconds <= 0:
+    if seconds is None and iterations is None:
+        raise ValueError("give seconds or iterations")
+    if seconds is not None and seconds <= 0:
         raise ValueError("seconds must be positive")
+    if iterations is not None and iterations < 1:
+        raise ValueError("iterations must be at least 1")
     if method not in ("best_of_two", "plain"):
         raise ValueError(f"unknown method {method!r}")
     path = Path(path)
@@ -443,11 +504,14 @@ def solve_solomon(
     started = time.perf_counter()
     if method == "plain":
         label = "plain" if pressure is None else "pressure"
-        candidates = [_candidate(str(path), label, seconds, None, seed, params, pressure, clock)]
+        candidates = [
+            _candidate(str(path), label, seconds, iterations, None, seed, params, pressure, clock)
+        ]
     else:
         candidates = _best_of_two(
             path,
             seconds=seconds,
+            iterations=iterations,
             seed=seed,
             params=params,
             pressure=pressure if pressure is not None else RoutePressure(),
@@ -463,10 +527,11 @@ def solve_solomon(
         best_known=reference,
         gap_percent=100 * (chosen.distance_tenths - reference_tenths) / reference_tenths,
         routes=chosen.routes,
-        seconds_given=seconds,
+        seconds_given=seconds if seconds is not None else 0.0,
         seconds_used=used,
         feasible=chosen.feasible,
         problems=chosen.problems,
         searches=tuple((c.label, c.distance_tenths / SCALE, c.feasible) for c in candidates),
         chosen=chosen.label,
+        iterations_given=iterations if iterations is not None else 0,
     )

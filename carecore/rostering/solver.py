@@ -28,10 +28,13 @@ its best place with another carer) before they count. The answer is never worse 
 feasible ``initial`` rounds, and its ``problems`` are empty whenever any feasible rounds
 were found (the greedy rounds always can be timed).
 
-Determinism: both engines run on budgets of work derived from ``seconds`` and the
-problem's size (exact evaluations, PyVRP iterations), so the same problem, seed and
-seconds give the same rounds unless the wall clock runs out first on a slow or busy
-machine: the clock is only a guard, and ``seconds_used`` says what it took.
+Determinism: both engines run on a :class:`SearchBudget` of work (exact evaluations,
+PyVRP iterations), PyVRP-style: a checked frozen dataclass. Given a budget and no
+``seconds``, nothing reads the clock and the same problem, seed, budget and ``initial``
+give the same rounds on any machine (what the tests use). Given ``seconds`` alone, the
+budget is derived from them and the problem's size (:meth:`SearchBudget.for_seconds`) and
+the clock is a guard that stops the search early on a slow or busy machine;
+``seconds_used`` says what it took. Speed is measured by ``benchmarks/``, never asserted.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ import heapq
 import random
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -92,64 +96,96 @@ def needs_quick_start(problem: RosterProblem, seconds: float) -> bool:
     return evaluations * (n + k) / _EVALUATION_RATE > _GREEDY_SHARE * seconds
 
 
+@dataclass(frozen=True)
+class SearchBudget:
+    """The work a search may do, counted rather than timed (checked when made).
+
+    ``evaluations``: exact evaluations for the late-acceptance search, in all (a pruned
+    evaluation counts a third); ``pyvrp_iterations``: PyVRP iterations, in all, shared over
+    its turns; ``quick_start``: start from :func:`quick_rounds` rather than the exact greedy
+    rounds and give PyVRP most of the work in fewer, longer turns (for problems of hundreds
+    of visits, see :func:`needs_quick_start`).
+    """
+
+    evaluations: int
+    pyvrp_iterations: int
+    quick_start: bool = False
+
+    def __post_init__(self) -> None:
+        if self.evaluations < 1:
+            raise InputError("the search needs at least one evaluation", key="evaluations")
+        if self.pyvrp_iterations < 1:
+            raise InputError(
+                "the search needs at least one PyVRP iteration", key="pyvrp_iterations"
+            )
+
+    @classmethod
+    def for_seconds(cls, problem: RosterProblem, seconds: float) -> SearchBudget:
+        """About the work an unloaded core of the development machine does in ``seconds`` on
+        ``problem`` (from its size only, so the same seconds always give the same budget)."""
+        if seconds <= 0:
+            raise InputError("the search needs a positive number of seconds", key="seconds")
+        size = max(1, len(problem.visits) + len(problem.carers))
+        quick = needs_quick_start(problem, seconds)
+        if quick:
+            local_rate = _EVALUATIONS_PER_SECOND_PER_ITEM / 0.75 * (1 - _LARGE_PYVRP_SHARE)
+            pyvrp_rate = _LARGE_PYVRP_ITERATIONS_PER_SECOND_PER_ITEM * _LARGE_PYVRP_SHARE
+        else:
+            local_rate, pyvrp_rate = (
+                _EVALUATIONS_PER_SECOND_PER_ITEM,
+                _PYVRP_ITERATIONS_PER_SECOND_PER_ITEM,
+            )
+        return cls(
+            evaluations=max(200, int(seconds * local_rate / size)),
+            pyvrp_iterations=max(50, int(seconds * pyvrp_rate / size)),
+            quick_start=quick,
+        )
+
+
 def solve_rounds(
     problem: RosterProblem,
     *,
-    seconds: float,
+    seconds: float | None = None,
+    budget: SearchBudget | None = None,
     seed: int = 1,
     initial: Sequence[Round] | None = None,
     progress: Progress | None = None,
 ) -> SolveResult:
-    """The best rounds found in about ``seconds`` of search (wall clock, one core).
+    """The best rounds found on a budget of work, or in about ``seconds`` of search.
 
-    The work is budgeted from ``seconds`` and the problem's size (see :func:`search`); the
-    clock stops it early on a slow or busy machine, and every stage watches it, so the
-    answer comes within about ``seconds`` (plus a few hundredths of a second per hundred
-    visits for the last stage to finish). ``initial`` rounds (the current plan) are
-    evaluated first and the answer is never worse than them when they are feasible.
-    ``progress`` is called with (seconds used so far, best objective so far) after each
-    stage of the search.
+    With ``budget`` and no ``seconds`` there is no clock: the answer depends only on the
+    problem, seed, budget and ``initial``. With ``seconds`` alone the budget is
+    :meth:`SearchBudget.for_seconds` and the clock also stops the search early on a slow or
+    busy machine; every stage watches it, so the answer comes within about ``seconds``
+    (plus a few hundredths of a second per hundred visits for the last stage to finish).
+    With both, the budget is spent with ``seconds`` as the guard. ``initial`` rounds (the
+    current plan) are evaluated first and the answer is never worse than them when they
+    are feasible. ``progress`` is called with (seconds used so far, best objective so far)
+    after each stage of the search.
     """
-    if seconds <= 0:
+    if seconds is not None and seconds <= 0:
         raise InputError("the search needs a positive number of seconds", key="seconds")
-    size = max(1, len(problem.visits) + len(problem.carers))
-    quick = needs_quick_start(problem, seconds)
-    if quick:
-        local_rate = _EVALUATIONS_PER_SECOND_PER_ITEM / 0.75 * (1 - _LARGE_PYVRP_SHARE)
-        pyvrp_rate = _LARGE_PYVRP_ITERATIONS_PER_SECOND_PER_ITEM * _LARGE_PYVRP_SHARE
-    else:
-        local_rate, pyvrp_rate = (
-            _EVALUATIONS_PER_SECOND_PER_ITEM,
-            _PYVRP_ITERATIONS_PER_SECOND_PER_ITEM,
-        )
-    return search(
-        problem,
-        evaluations=max(200, int(seconds * local_rate / size)),
-        pyvrp_iterations=max(50, int(seconds * pyvrp_rate / size)),
-        seed=seed,
-        initial=initial,
-        progress=progress,
-        seconds=seconds,
-        quick_start=quick,
-    )
+    if budget is None:
+        if seconds is None:
+            raise InputError("the search needs a budget of work or seconds", key="budget")
+        budget = SearchBudget.for_seconds(problem, seconds)
+    return search(problem, budget, seed=seed, initial=initial, progress=progress, seconds=seconds)
 
 
 def search(
     problem: RosterProblem,
+    budget: SearchBudget,
     *,
-    evaluations: int,
-    pyvrp_iterations: int,
     seed: int = 1,
     initial: Sequence[Round] | None = None,
     progress: Progress | None = None,
     seconds: float | None = None,
-    quick_start: bool = False,
 ) -> SolveResult:
-    """The search on a budget of work: ``evaluations`` exact evaluations for the local
-    search and ``pyvrp_iterations`` PyVRP iterations in all. With ``seconds`` None there is
-    no clock at all and the answer depends only on the problem, seed, budget and
-    ``initial``. ``quick_start``: start from :func:`quick_rounds` rather than the exact
-    greedy rounds, and give PyVRP most of the clock (for problems of hundreds of visits)."""
+    """The search on a budget of work (see :class:`SearchBudget`). With ``seconds`` None
+    there is no clock at all and the answer depends only on the problem, seed, budget and
+    ``initial``; otherwise the clock is a guard that may stop it early."""
+    evaluations, pyvrp_iterations = budget.evaluations, budget.pyvrp_iterations
+    quick_start = budget.quick_start
     began = time.monotonic()
     deadline = began + seconds if seconds is not None else None
     scorer = Scorer(problem)
@@ -164,14 +200,15 @@ def search(
     # Time the last stage needs after PyVRP stops (model, repair, timing): kept in hand.
     reserve = 0.01 + 2e-4 * (len(problem.visits) + len(problem.carers))
 
-    def pyvrp_seconds() -> float:
+    def pyvrp_seconds() -> float | None:
         """PyVRP's own guard: its share of the clock split over its turns, and never past
-        the deadline less the reserve (0 when there is no time left for a turn). On a
-        quick start, a turn takes what is left when that is less than two turns' share
-        (the model costs time to build, so one longer turn beats two short ones)."""
-        turn = (seconds if seconds is not None else 1e6) * share / (turns + 1)
-        if deadline is None:
-            return turn
+        the deadline less the reserve (0 when there is no time left for a turn; None when
+        there is no clock, so only its iterations stop it). On a quick start, a turn takes
+        what is left when that is less than two turns' share (the model costs time to
+        build, so one longer turn beats two short ones)."""
+        if seconds is None or deadline is None:
+            return None
+        turn = seconds * share / (turns + 1)
         left = deadline - time.monotonic() - reserve
         if left <= 0.02:
             return 0.0
@@ -201,7 +238,7 @@ def search(
 
     def pyvrp_turn(routes: Routes, *, shift: bool) -> Routes | None:
         guard = pyvrp_seconds()
-        if guard <= 0:
+        if guard is not None and guard <= 0:
             return None
         return _pyvrp_turn(
             scorer,
@@ -274,7 +311,7 @@ def _pyvrp_turn(
     routes: Routes,
     rng: random.Random,
     iterations: int,
-    seconds: float,
+    seconds: float | None,
     *,
     shift: bool,
     history: int | None = None,

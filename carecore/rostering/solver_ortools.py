@@ -20,7 +20,12 @@ visit still dropped at the end is reported by :func:`evaluate` as in no round.
 
 The search: guided local search from a first solution; it stalls within seconds on
 synchronised problems, so the time is shared between several first-solution strategies and
-the best rounds kept (a small portfolio, measured better than one long run).
+the best rounds kept (a small portfolio, measured better than one long run). Each strategy's
+search stops after a time limit, or after ``branches`` branches of OR-Tools' constraint
+solver (a cumulative search limit, so the nested searches of every local search move count)
+with no clock at all: a budget of work, so the same problem, seed and budget give the same
+rounds on any machine. (OR-Tools' ``solution_limit`` alone cannot be that budget: guided
+local search on a small day can run for ever without finding another solution.)
 
 What OR-Tools cannot say: the maximum lateness (the Mankowska objective charges it) is not a
 sum over visits, so it is left out of OR-Tools' objective; the rounds are still judged by
@@ -60,6 +65,10 @@ DEFAULT_STRATEGIES = (
 _COST_RESOLUTION = 1000
 # No integer cost coefficient above this, so that costs stay far inside int64.
 _MAX_COEFFICIENT = 10**6
+# Search limits that never bind (milliseconds, failures, solutions), and an LNS time limit
+# (seconds) longer than any large-neighbourhood move takes, for searches on a budget.
+_UNLIMITED = 2**62
+_NO_LNS_TIME_LIMIT = 10**6
 
 
 @dataclass(frozen=True)
@@ -76,21 +85,30 @@ class _Coefficients:
 def solve_with_ortools(
     problem: RosterProblem,
     *,
-    seconds: float,
+    seconds: float | None = None,
+    branches: int | None = None,
     seed: int = 1,
     strategies: Sequence[str] = DEFAULT_STRATEGIES,
 ) -> SolveResult:
-    """Plan the rounds with OR-Tools in about ``seconds`` of wall time.
+    """Plan the rounds with OR-Tools in about ``seconds`` of wall time, or on a budget.
 
     Each of ``strategies`` (names of OR-Tools' first-solution strategies) builds rounds that
-    guided local search then improves, for an equal share of the time; the best rounds by
-    :func:`evaluate` are returned. ``seed`` reseeds OR-Tools' constraint solver; its routing
-    search is nearly deterministic, so runs differ more by the time limit than by the seed.
-    When OR-Tools finds no solution at all, every carer gets an empty round and the
-    evaluation lists the visits left out.
+    guided local search then improves, for an equal share of the time, or each for
+    ``branches`` branches of the constraint solver (a budget of work: with no ``seconds``
+    nothing stops on the clock and the answer is the same on any machine; the budget also
+    lets OR-Tools' large-neighbourhood moves run to their end rather than to their own
+    0.1 s limit); with both, whichever comes first.
+    The best rounds by :func:`evaluate` are returned. ``seed`` reseeds OR-Tools' constraint
+    solver; its routing search is nearly deterministic, so runs on a time limit differ more
+    by the time than by the seed. When OR-Tools finds no solution at all, every carer gets
+    an empty round and the evaluation lists the visits left out.
     """
-    if seconds <= 0:
+    if seconds is None and branches is None:
+        raise InputError("give a time limit or a number of branches", key="seconds")
+    if seconds is not None and seconds <= 0:
         raise InputError("the time limit must be positive", key="seconds")
+    if branches is not None and branches < 1:
+        raise InputError("the branch limit must be at least 1", key="branches")
     known = routing_enums_pb2.FirstSolutionStrategy.Value.keys()
     if not strategies or any(name not in known for name in strategies):
         raise InputError(f"unknown first-solution strategies {strategies!r}", key="strategies")
@@ -100,11 +118,13 @@ def solve_with_ortools(
     # OR-Tools needs at least one vehicle and something to route.
     runs = strategies if problem.visits and problem.carers else ()
     for turn, strategy in enumerate(runs):
-        left = seconds - (time.perf_counter() - began)
-        share = left / (len(strategies) - turn)
-        if share <= 0:
-            break
-        orders = _solve(problem, share, seed, strategy)
+        share = None
+        if seconds is not None:
+            left = seconds - (time.perf_counter() - began)
+            share = left / (len(strategies) - turn)
+            if share <= 0:
+                break
+        orders = _solve(problem, share, branches, seed, strategy)
         if orders is None:
             continue
         rounds = tuple(Round(carer, tuple(order)) for carer, order in enumerate(orders))
@@ -116,7 +136,7 @@ def solve_with_ortools(
         solver=SOLVER_NAME,
         rounds=best_rounds,
         evaluation=best,
-        seconds_given=seconds,
+        seconds_given=seconds if seconds is not None else 0.0,
         seconds_used=time.perf_counter() - began,
         seed=seed,
     )
@@ -128,9 +148,15 @@ def _rank(evaluation: Evaluation) -> tuple[int, float]:
 
 
 def _solve(
-    problem: RosterProblem, seconds: float, seed: int, first_solution: str
+    problem: RosterProblem,
+    seconds: float | None,
+    branches: int | None,
+    seed: int,
+    first_solution: str,
 ) -> list[list[int]] | None:
-    """Each carer's visits in order, or None when OR-Tools returns no solution."""
+    """Each carer's visits in order, or None when OR-Tools returns no solution. Stops at
+    ``seconds`` of wall time or ``branches`` of the solver's branches (None: no such limit;
+    OR-Tools' default has no time limit)."""
     visits, carers = len(problem.visits), len(problem.carers)
     # Nodes 0..visits-1 are the visits; then each carer's start node and end node.
     starts = [visits + 2 * k for k in range(carers)]
@@ -152,7 +178,14 @@ def _solve(
     parameters.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
-    parameters.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
+    if seconds is not None:
+        parameters.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
+    if branches is not None:
+        # Large-neighbourhood moves end on their own, not at their 0.1 s default.
+        parameters.lns_time_limit.FromSeconds(_NO_LNS_TIME_LIMIT)
+        # Cumulative: every nested search of the local search counts against the budget.
+        work = routing.solver().Limit(_UNLIMITED, branches, _UNLIMITED, _UNLIMITED, False, True)
+        routing.AddSearchMonitor(work)
     solution = routing.SolveWithParameters(parameters)
     if solution is None:
         return None

@@ -7,6 +7,7 @@ Everything is plain JSON (money and rates as text, so nothing is rounded twice);
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -101,7 +102,7 @@ def build_travel_report(
             "prices_svg": price_comparison_chart(comparisons),
             "travel_share_svg": travel_share_chart(by_band),
         },
-        "assumptions": assumptions(calibration, base_name=Path(base.source).name),
+        "assumptions": assumptions(calibration, base_name=inputs_title(Path(base.source))),
         "travel_source": calibration.travel_source,
         "problems_solved": calibration.problems_solved,
         "visits_routed": calibration.visits_routed,
@@ -147,6 +148,13 @@ def _band_row(band: str, totals: Any) -> dict[str, Any]:
     }
 
 
+def inputs_title(path: Path) -> str:
+    """A cost-of-care inputs file's name in words: ``leicestershire_2020_21_cost_of_care.toml``
+    -> ``Leicestershire 2020-21 cost of care``."""
+    words = re.sub(r"(\d{4})_(\d{2})(?!\d)", r"\1-\2", path.stem).replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
 def assumptions(calibration: Calibration, *, base_name: str) -> list[str]:
     """The choices behind the figures, in words, for the page and the report."""
     spread = ", ".join(f"{band.title()} {int(d):,}" for band, d in PEOPLE_PER_KM2.items())
@@ -160,6 +168,6 @@ def assumptions(calibration: Calibration, *, base_name: str) -> list[str]:
         "a break, not working time.",
         "Homes lie around their place's centre over a disc its people fill at the band's "
         f"density (people per square km: {spread}).",
-        f"Prices use the cost-of-care inputs '{base_name}' with the measured travel time "
-        "and miles in place of its own.",
+        f"Prices use the {base_name} inputs, with the measured travel time and miles in place "
+        "of their own.",
     ]

@@ -10,7 +10,8 @@ The rules, in words (for users; the API asks the same of the organisation its to
 - A signed-in user with no membership (the "outsider") is refused every page (403).
 - Everyone with a membership sees the zones, the cost-of-care calculator and the rate cards:
   councils publish their zones and rates to the providers they pay.
-- Only a council's commissioners run and see that council's tender evaluations.
+- Only a council's commissioners run and see that council's tender evaluations, and only
+  they uplift that council's rate cards or make new ones from them.
 """
 
 from __future__ import annotations
@@ -155,6 +156,25 @@ def rate_cards_for(user: Any) -> QuerySet[RateCard]:
 def rate_card_for(user: Any, pk: int) -> RateCard:
     """One rate card the user may see, or Http404."""
     cards = rate_cards_for(user)
+    try:
+        return cards.get(pk=pk)
+    except cards.model.DoesNotExist:
+        raise Http404("No such rate card") from None
+
+
+def rate_cards_to_change_for(user: Any) -> QuerySet[RateCard]:
+    """The rate cards the user may uplift or make new cards from: those of the councils
+    where the user is a commissioner (everyone else may only read cards)."""
+    from homecare.commissioning.models import RateCard
+
+    councils = councils_of(user, {Role.COMMISSIONER})
+    return RateCard.objects.filter(council__in=councils).select_related("council")
+
+
+def rate_card_to_change_for(user: Any, pk: int) -> RateCard:
+    """One rate card of a council where the user is a commissioner, or Http404 (another
+    council's card, or any card for a broker or provider, is not found to change)."""
+    cards = rate_cards_to_change_for(user)
     try:
         return cards.get(pk=pk)
     except cards.model.DoesNotExist:
@@ -648,3 +668,83 @@ def simulation_run_for(user: Any, pk: int) -> Any:
         return runs.select_related("council", "created_by").get(pk=pk)
     except SimulationRun.DoesNotExist:
         raise Http404("No such simulation run") from None
+
+
+# --- a person's package after placement (brokerage) ---------------------------------------
+# A council's brokers and commissioners see the packages requested through its frameworks;
+# a provider's users see the packages ever placed with their provider (and, on them, only
+# their own placements, visits and payments); anyone else sees nothing. Only the provider the
+# package is placed with now proposes reviews and answers variations.
+
+
+def packages_for(user: Any) -> QuerySet[Any]:
+    """The packages the user may see (the council's, or those placed with the provider)."""
+    from django.db.models import Q
+
+    from homecare.brokerage.models import Package
+
+    councils = councils_of(user, BROKERAGE_ROLES)
+    providers = providers_of(user)
+    scope = Q(pk__in=[])
+    if councils:
+        scope |= Q(requests__framework__council__in=councils)
+    if providers:
+        scope |= Q(placements__provider__in=providers)
+    ids = Package.objects.filter(scope).values("pk")
+    return Package.objects.filter(pk__in=ids).select_related(
+        "person__area__zone", "person__area__band"
+    )
+
+
+def package_for(user: Any, pk: int) -> Any:
+    """One package the user may see, or Http404."""
+    packages = packages_for(user)
+    try:
+        return packages.get(pk=pk)
+    except packages.model.DoesNotExist:
+        raise Http404("No such package") from None
+
+
+def schedule_change_for(user: Any, pk: int) -> Any:
+    """One change (variation or review) of a package the user may see, or Http404."""
+    from homecare.brokerage.models import ScheduleChange
+
+    changes = ScheduleChange.objects.filter(package__in=packages_for(user).values("pk"))
+    try:
+        return changes.select_related("package__person", "provider").get(pk=pk)
+    except ScheduleChange.DoesNotExist:
+        raise Http404("No such change") from None
+
+
+def packages_for_organisation(organisation: Organisation | None) -> QuerySet[Any]:
+    """A council's packages (through its frameworks), or a provider's (ever placed with it)."""
+    from homecare.brokerage.models import Package
+
+    packages = Package.objects.select_related("person__area__zone", "person__area__band")
+    if is_council_organisation(organisation):
+        ids = Package.objects.filter(requests__framework__council=organisation).values("pk")
+    elif is_provider_organisation(organisation):
+        ids = Package.objects.filter(placements__provider__organisation=organisation).values("pk")
+    else:
+        return packages.none()
+    return packages.filter(pk__in=ids)
+
+
+def package_for_organisation(organisation: Organisation | None, pk: int) -> Any:
+    """One package of the organisation's, or Http404."""
+    packages = packages_for_organisation(organisation)
+    try:
+        return packages.get(pk=pk)
+    except packages.model.DoesNotExist:
+        raise Http404("No such package") from None
+
+
+def schedule_change_for_organisation(organisation: Organisation | None, pk: int) -> Any:
+    """One change of a package of the organisation's, or Http404."""
+    from homecare.brokerage.models import ScheduleChange
+
+    ids = packages_for_organisation(organisation).values("pk")
+    try:
+        return ScheduleChange.objects.filter(package__in=ids).get(pk=pk)
+    except ScheduleChange.DoesNotExist:
+        raise Http404("No such change") from None

@@ -52,6 +52,34 @@ def create_organisation(
 
 
 @transaction.atomic
+def set_person_reference_format(
+    council: Organisation, *, pattern: str, description: str, example: str, acting_user: Any
+) -> Organisation:
+    """Set the council's format for people's references (an empty pattern accepts any).
+
+    InputError names the field when the pattern is not a regular expression or the example
+    does not match it.
+    """
+    from homecare.accounts.references import check_pattern
+
+    pattern, description, example = pattern.strip(), description.strip(), example.strip()
+    check_pattern(pattern, example)
+    current = (
+        council.person_reference_pattern,
+        council.person_reference_format,
+        council.person_reference_example,
+    )
+    if current == (pattern, description, example):
+        return council
+    council.person_reference_pattern = pattern
+    council.person_reference_format = description
+    council.person_reference_example = example
+    audited(council, acting_user)
+    council.save()
+    return council
+
+
+@transaction.atomic
 def add_membership(
     user: Any, organisation: Organisation, role: str, *, acting_user: Any
 ) -> Membership:

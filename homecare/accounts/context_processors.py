@@ -9,42 +9,51 @@ from django.urls import reverse
 
 from homecare.accounts import access
 
+Role = access.Role
+COMMISSIONER = frozenset({Role.COMMISSIONER})
+BROKER = frozenset({Role.BROKER})
+FINANCE = frozenset({Role.FINANCE})
+PROVIDER = frozenset({Role.PROVIDER})
+
+# (label, URL name, roles that see it; None: every member). Each label is the title of the
+# page it opens, so a user finds under that name what the menu promised. Each role sees the
+# pages of its own work first; a user with several roles sees the union, in this order.
+NAVIGATION: tuple[tuple[str, str, frozenset[str] | None], ...] = (
+    ("Home", "home", None),
+    ("Waiting list", "brokerage:waiting-list", BROKER | COMMISSIONER),
+    ("Packages", "brokerage:package-list", BROKER | COMMISSIONER),
+    ("Offers", "brokerage:offers", PROVIDER),
+    ("My packages", "brokerage:packages", PROVIDER),
+    ("Capacity", "brokerage:capacity", PROVIDER),
+    ("Reconciliation runs", "delivery:runs", FINANCE | PROVIDER),
+    ("Visit log uploads", "delivery:uploads", FINANCE | PROVIDER),
+    ("Market dashboard", "insight:dashboard", BROKER | COMMISSIONER),
+    ("Frameworks", "commissioning:frameworks", BROKER | COMMISSIONER),
+    ("Frameworks open to new providers", "commissioning:open-frameworks", PROVIDER),
+    ("Providers", "commissioning:providers", BROKER | COMMISSIONER),
+    ("Provider performance", "delivery:performance", FINANCE | COMMISSIONER),
+    ("Performance report", "insight:report", FINANCE | COMMISSIONER),
+    ("Complaints", "insight:complaints", COMMISSIONER),
+    ("Market simulations", "insight:simulations", COMMISSIONER),
+    ("Tender evaluation", "commissioning:tenders", COMMISSIONER),
+    ("Travel and carbon", "commissioning:travel", COMMISSIONER),
+    ("Zones", "commissioning:zones", BROKER | COMMISSIONER | PROVIDER),
+    ("Rate cards", "commissioning:rate-cards", None),
+    ("Cost of care calculator", "commissioning:cost-of-care", COMMISSIONER | FINANCE),
+    ("Glossary", "glossary", None),
+)
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not access.is_member(user):
         return {"nav_items": [], "user_roles": frozenset(), "user_organisations": []}
+    roles = access.roles_of(user)
     items = [
-        ("Home", reverse("home")),
-        ("Zones", reverse("commissioning:zones")),
-        ("Cost of care", reverse("commissioning:cost-of-care")),
-        ("Rate cards", reverse("commissioning:rate-cards")),
+        (text, reverse(name))
+        for text, name, allowed in NAVIGATION
+        if allowed is None or roles & allowed
     ]
-    if access.has_role(user, {access.Role.COMMISSIONER}):
-        items.append(("Tender evaluation", reverse("commissioning:tenders")))
-        items.append(("Travel and carbon", reverse("commissioning:travel")))
-    if access.has_role(user, access.BROKERAGE_ROLES):
-        items.append(("Waiting list", reverse("brokerage:waiting-list")))
-    if access.has_role(user, access.DASHBOARD_ROLES):
-        items.append(("Dashboard", reverse("insight:dashboard")))
-    if access.has_role(user, access.REPORT_ROLES):
-        items.append(("Performance report", reverse("insight:report")))
-    if access.has_role(user, access.MARKET_ROLES):
-        items.append(("Market", reverse("commissioning:frameworks")))
-    if access.has_role(user, {access.Role.COMMISSIONER}):
-        items.append(("Simulations", reverse("insight:simulations")))
-    if access.has_role(user, {access.Role.PROVIDER}):
-        items.append(("Offers", reverse("brokerage:offers")))
-        items.append(("My packages", reverse("brokerage:packages")))
-        items.append(("Capacity", reverse("brokerage:capacity")))
-        items.append(("Frameworks", reverse("commissioning:open-frameworks")))
-    if access.has_role(user, {access.Role.PROVIDER, *access.DELIVERY_ROLES}):
-        items.append(("Visit logs", reverse("delivery:uploads")))
-        items.append(("Payments", reverse("delivery:runs")))
-    # The league table is the council's view of every provider, so the top navigation offers
-    # it to those who see it whole; a provider reaches its own row from the Payments page.
-    if access.has_role(user, access.PERFORMANCE_ROLES):
-        items.append(("Provider performance", reverse("delivery:performance")))
     path = request.path
     # One item is current: the one whose address is the longest start of the page's (the
     # dashboard at /insight/ covers its sub-pages, but not /insight/report/, which has its

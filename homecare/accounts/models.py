@@ -41,6 +41,23 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # A council's own format for people's references (its case-management system's), so a
+    # name or an address typed into the reference box is refused. Empty: any reference.
+    person_reference_pattern = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="A regular expression the whole reference must match, e.g. P-[0-9]+",
+    )
+    person_reference_format = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="The format in plain words, e.g. 'P- followed by digits'",
+    )
+    person_reference_example = models.CharField(
+        max_length=40, blank=True, default="", help_text="A made-up example, e.g. P-004512"
+    )
     history = audit_trail()
 
     class Meta:
@@ -48,6 +65,18 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """The admin's check of the reference format (the action checks it the same way)."""
+        from django.core.exceptions import ValidationError
+
+        from carecore.errors import InputError
+        from homecare.accounts.references import check_pattern
+
+        try:
+            check_pattern(self.person_reference_pattern, self.person_reference_example)
+        except InputError as exc:
+            raise ValidationError({exc.key or "person_reference_pattern": exc.message}) from None
 
 
 class Membership(models.Model):

@@ -8,9 +8,11 @@ from django.contrib import messages
 from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from homecare.accounts import access
+from homecare.accounts import access, worklists
 from homecare.accounts.forms import SignInForm
+from homecare.accounts.glossary import GLOSSARY
 
 
 class SignInView(LoginView):
@@ -30,14 +32,20 @@ class SignOutView(LogoutView):
 
 @access.require_member
 def home(request: HttpRequest) -> HttpResponse:
-    roles = access.roles_of(request.user)
+    """The user's worklists, one section a role they hold, then their roles."""
+    now = timezone.now()
     return render(
         request,
         "accounts/home.html",
         {
-            "is_commissioner": access.Role.COMMISSIONER in roles,
-            "is_council": bool(roles & access.COUNCIL_ROLES),
-            "is_provider": access.Role.PROVIDER in roles,
+            "work": worklists.worklists_for(request.user, now),
             "memberships": access.memberships_of(request.user),
+            "now": now,
         },
     )
+
+
+@access.require_member
+def glossary(request: HttpRequest) -> HttpResponse:
+    """The words of home care commissioning in plain English, for every member."""
+    return render(request, "accounts/glossary.html", {"terms": GLOSSARY})

@@ -29,6 +29,7 @@ from homecare.api.common import (
     council_of,
     only_query,
 )
+from homecare.api.schemas import ErrorOut
 
 router = Router(tags=["requests"])
 
@@ -57,17 +58,29 @@ def _framework(council: Any, framework_id: int | None, zone_code: str | None) ->
     return framework
 
 
-@router.post("/requests", response={201: s.RequestCreatedOut, **ERRORS})
+@router.post("/requests", response={201: s.RequestCreatedOut, 422: ErrorOut, **ERRORS})
 def create_request(request: HttpRequest, payload: s.RequestIn) -> Status:
     """A new package of care and a request to place it; the first round of offers goes out.
 
     Hours per week are derived from the visits. Bad input is a 400 naming the field (e.g.
-    ``visits[1].window_start`` for overlapping visits); nothing is saved then.
+    ``visits[1].window_start`` for overlapping visits); nothing is saved then. A
+    ``person_reference`` not in the council's format (a name or an address, say) is a 422
+    naming ``person_reference``.
     """
+    from homecare.accounts.references import matches_reference, reference_message
     from homecare.brokerage import actions
     from homecare.commissioning.models import Area
 
     council = council_of(request)
+    if not matches_reference(council, payload.person_reference):
+        message = reference_message(council)
+        return Status(
+            422,
+            {
+                "detail": f"person_reference: {message}",
+                "errors": [{"field": "person_reference", "location": "body", "message": message}],
+            },
+        )
     now, acting_user = clock(), acting_user_of(request)
     area = Area.objects.select_related("zone").filter(code=payload.area_code).first()
     if area is None:

@@ -70,7 +70,10 @@ class VisitIn(StrictIn):
 
 class RequestIn(StrictIn):
     person_reference: str = Field(
-        min_length=1, max_length=40, description="the council's pseudonymised reference"
+        min_length=1,
+        max_length=40,
+        description="the council's pseudonymised reference, in the council's format (e.g. "
+        "P-004512); a name or an address is refused with 422",
     )
     area_code: str = Field(min_length=1, max_length=40, description="e.g. an LSOA code")
     funding: Funding

@@ -229,3 +229,7 @@ api.add_router("", offers.router)
 from homecare.api import delivery  # noqa: E402
 
 api.add_router("", delivery.router)
+
+from homecare.api import packages  # noqa: E402
+
+api.add_router("", packages.router)

@@ -27,6 +27,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from carecore.errors import InputError
+from homecare.accounts.plain_words import plural, tier_words
 from homecare.brokerage.bids import check_answer_rate
 from homecare.brokerage.engine import engine_visits, package_spec
 from homecare.brokerage.models import (
@@ -243,7 +244,10 @@ def _send_round(
         State.OFFERED,
         at=now,
         acting_user=acting_user,
-        reason=f"round {offer_round.number}: {len(offers)} offer(s), {offer_round.tier}",
+        reason=(
+            f"round {offer_round.number}: {plural(len(offers), 'offer')}, "
+            f"{tier_words(str(offer_round.tier))}"
+        ),
         also_save=("round_number",),
     )
     return list(offers)

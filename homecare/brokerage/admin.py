@@ -77,3 +77,32 @@ class OfferAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 @admin.register(Placement)
 class PlacementAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ["pk", "package", "provider", "rate", "at", "ended_at"]
+
+
+from homecare.brokerage.package_models import (  # noqa: E402
+    PackageEnding,
+    ScheduleChange,
+    ScheduleVersion,
+    Suspension,
+)
+
+
+@admin.register(ScheduleChange)
+class ScheduleChangeAdmin(ReadOnlyAdmin):
+    list_display = ["package", "kind", "status", "effective_from", "carer_hours_after"]
+    list_filter = ["kind", "status"]
+
+
+@admin.register(ScheduleVersion)
+class ScheduleVersionAdmin(ReadOnlyAdmin):
+    list_display = ["package", "effective_from", "effective_to", "carer_hours_per_week"]
+
+
+@admin.register(Suspension)
+class SuspensionAdmin(ReadOnlyAdmin):
+    list_display = ["package", "start_date", "end_date"]
+
+
+@admin.register(PackageEnding)
+class PackageEndingAdmin(ReadOnlyAdmin):
+    list_display = ["package", "ends_from", "reason"]

@@ -4,25 +4,22 @@ Views only parse, ask ``access`` and call actions.
 
 from __future__ import annotations
 
+import secrets
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from carecore.errors import InputError
 from homecare.accounts import access
 from homecare.brokerage import actions, lifecycle, presenters
 from homecare.brokerage.filters import WaitingListFilters
-from homecare.brokerage.forms import (
-    DEFAULT_ROWS,
-    MAX_ROWS,
-    PlaceForm,
-    ReasonForm,
-    RequestForm,
-)
+from homecare.brokerage.forms import PlaceForm, ReasonForm, RequestForm
 from homecare.brokerage.models import WAITING_STATES, Offer, Source, State
 
 BROKERS = (access.Role.BROKER, access.Role.COMMISSIONER)
@@ -79,71 +76,200 @@ def _area_groups() -> list[tuple[str, list[tuple[str, str]]]]:
 def _frameworks(user: Any) -> list[Any]:
     from homecare.commissioning.models import Framework
 
-    return list(
-        Framework.objects.filter(council__in=access.councils_of(user, access.BROKERAGE_ROLES))
+    councils = access.councils_of(user, access.BROKERAGE_ROLES)
+    return list(Framework.objects.filter(council__in=councils).select_related("council"))
+
+
+DRAFTS = "new_request_drafts"  # session key: checked answers waiting for "Send offers"
+MAX_DRAFTS = 10
+
+
+def _today() -> date:
+    """The council's today, for the late-start check (tests replace it)."""
+    return timezone.localdate()
+
+
+def _request_form(request: HttpRequest, data: Any = None, **kwargs: Any) -> RequestForm:
+    frameworks = _frameworks(request.user)
+    return RequestForm(
+        data,
+        areas=_area_groups(),
+        frameworks=[(str(f.pk), str(f)) for f in frameworks],
+        councils={str(f.pk): f.council for f in frameworks},
+        today=_today(),
+        **kwargs,
     )
 
 
-def _rows(data: Any) -> int:
-    try:
-        rows = int(data.get("visit_rows", DEFAULT_ROWS))
-    except (TypeError, ValueError):
-        rows = DEFAULT_ROWS
-    return max(1, min(rows, MAX_ROWS))
+def _drafts(request: HttpRequest) -> dict[str, Any]:
+    return dict(request.session.get(DRAFTS) or {})
+
+
+def _save_draft(request: HttpRequest, data: Any, token: str | None = None) -> str:
+    """Keep the checked answers in the session until "Send offers"; returns their token."""
+    drafts = _drafts(request)
+    token = token if token in drafts else secrets.token_urlsafe(16)
+    answers = {
+        key: data.getlist(key) for key in data if key not in ("csrfmiddlewaretoken", "draft")
+    }
+    drafts.pop(token, None)
+    drafts[token] = {"data": answers, "created": None}
+    request.session[DRAFTS] = dict(list(drafts.items())[-MAX_DRAFTS:])
+    return token
+
+
+def _draft_data(draft: dict[str, Any]) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for key, values in draft["data"].items():
+        data.setlist(key, values)
+    return data
 
 
 @access.require_council_role(*BROKERS)
 def new_request(request: HttpRequest) -> HttpResponse:
-    frameworks = {str(f.pk): f for f in _frameworks(request.user)}
-    options = {
-        "areas": _area_groups(),
-        "frameworks": [(pk, str(f)) for pk, f in frameworks.items()],
-    }
+    """Two steps, so no key press sends offers: the answers, then "Check your answers".
+
+    The first page's default button is "Continue": it checks everything and shows the check
+    page. Only that page's "Send offers" (a POST carrying the draft's token) makes the request
+    and sends the first round; a token already used shows the request it made.
+    """
+    if request.method == "POST" and "confirm" in request.POST:
+        token = request.POST.get("confirm", "")
+        if "send" not in request.POST:  # only the "Send offers" button sends
+            return redirect(f"{reverse('brokerage:new-request')}?check={token}")
+        return _send(request, token)
+    drafts = _drafts(request)
     if request.method != "POST":
-        return _request_page(request, RequestForm(**options))
-    rows = _rows(request.POST)
-    if "add_visit" in request.POST:
-        # More rows, no validation yet: copy what was typed into a form with one more row.
-        data = request.POST.copy()
-        data["visit_rows"] = str(min(rows + 1, MAX_ROWS))
-        form = RequestForm(initial=data.dict(), rows=rows + 1, **options)
-        return _request_page(request, form)
-    form = RequestForm(request.POST, rows=rows, **options)
-    if form.is_valid():
-        data = form.cleaned_data
-        now = timezone.now()
-        try:
-            created = actions.create_request(
-                data["person_ref"],
-                data["area"],
-                form.visits,
-                framework=frameworks[data["framework"]],
-                funding=data["funding"],
-                cohort=data["cohort"],
-                source=data["source"],
-                priority=data["priority"],
-                start_date=form.start_date,
-                needs=form.needs_list(),
-                now=now,
-                acting_user=request.user,
-            )
-        except InputError as exc:
-            form.add_input_error(exc)
-        else:
-            offers = actions.send_next_round(created, now=now, acting_user=request.user)
-            if offers:
-                messages.success(
-                    request,
-                    f"Request {created.pk} created: round 1 offered to {len(offers)} provider(s).",
-                )
-            else:
-                messages.info(request, f"Request {created.pk} created: no provider to offer it to.")
-            return redirect("brokerage:request", pk=created.pk)
-    return _request_page(request, form)
+        token = request.GET.get("check") or request.GET.get("change") or ""
+        draft = drafts.get(token)
+        if draft is None:
+            return _request_page(request, _request_form(request))
+        form = _request_form(request, _draft_data(draft))
+        if "check" in request.GET and form.is_valid():
+            return _check_page(request, form, token)
+        return _request_page(request, form, token)
+    token = request.POST.get("draft", "")
+    extra_call = request.POST.get("add_call")
+    if extra_call or "add_pattern" in request.POST:
+        # More rows, no checking yet: the same answers in a form with one more call or set.
+        form = _request_form(
+            request,
+            extra_call=int(extra_call) if (extra_call or "").isdigit() else None,
+            extra_pattern="add_pattern" in request.POST,
+            initial={
+                key: request.POST.getlist(key) if key.startswith("days-") else request.POST[key]
+                for key in request.POST
+            },
+        )
+        return _request_page(request, form, token)
+    form = _request_form(request, request.POST)
+    if not form.is_valid():
+        return _request_page(request, form, token)
+    token = _save_draft(request, request.POST, token)
+    return redirect(f"{reverse('brokerage:new-request')}?check={token}")
 
 
-def _request_page(request: HttpRequest, form: RequestForm) -> HttpResponse:
-    return render(request, "brokerage/new_request.html", {"form": form})
+def _send(request: HttpRequest, token: str) -> HttpResponse:
+    drafts = _drafts(request)
+    draft = drafts.get(token)
+    if draft is None:
+        messages.info(request, "Those answers have expired: enter the request again.")
+        return redirect("brokerage:new-request")
+    if draft["created"] is not None:  # sent already (a second press, or the back button)
+        return redirect("brokerage:request", pk=draft["created"])
+    form = _request_form(request, _draft_data(draft))
+    if not form.is_valid():
+        return _request_page(request, form, token)
+    data = form.cleaned_data
+    frameworks = {str(f.pk): f for f in _frameworks(request.user)}
+    now = timezone.now()
+    try:
+        created = actions.create_request(
+            data["person_ref"],
+            data["area"],
+            form.visits,
+            framework=frameworks[data["framework"]],
+            funding=data["funding"],
+            cohort=data["cohort"],
+            source=data["source"],
+            priority=data["priority"],
+            start_date=form.start_date,
+            needs=form.needs_list(),
+            now=now,
+            acting_user=request.user,
+        )
+    except InputError as exc:
+        form.add_input_error(exc)
+        return _request_page(request, form, token)
+    _record_late_start(created, data.get("late_start_reason") or "")
+    drafts[token]["created"] = created.pk
+    request.session[DRAFTS] = drafts
+    offers = actions.send_next_round(created, now=now, acting_user=request.user)
+    if offers:
+        messages.success(
+            request, f"Request {created.pk} created: round 1 offered to {len(offers)} provider(s)."
+        )
+    else:
+        messages.info(request, f"Request {created.pk} created: no provider to offer it to.")
+    return redirect("brokerage:request", pk=created.pk)
+
+
+def _record_late_start(created: Any, reason: str) -> None:
+    """A late start's reason goes on the package's audit trail (its first version's reason)."""
+    reason = reason.strip()
+    if not reason:
+        return
+    record = created.package.history.order_by("-history_date", "-history_id").first()
+    if record is not None:
+        record.history_change_reason = f"Late start: {reason}"
+        record.save(update_fields=["history_change_reason"])
+
+
+def _request_page(request: HttpRequest, form: RequestForm, token: str = "") -> HttpResponse:
+    return render(request, "brokerage/new_request.html", {"form": form, "draft": token})
+
+
+def _check_page(request: HttpRequest, form: RequestForm, token: str) -> HttpResponse:
+    contact, carer = form.hours_per_week()
+    return render(
+        request,
+        "brokerage/new_request_check.html",
+        {
+            "form": form,
+            "draft": token,
+            "answers": _answers(form),
+            "visits": form.week_rows(),
+            "contact_hours": contact,
+            "carer_hours": carer,
+            "change": f"{reverse('brokerage:new-request')}?change={token}",
+        },
+    )
+
+
+def _answers(form: RequestForm) -> list[tuple[str, str, str]]:
+    """The check page's rows: label, answer and the field its "Change" link goes to."""
+    data = form.cleaned_data
+
+    def label(name: str) -> str:
+        choices = dict(form.fields[name].choices)  # type: ignore[attr-defined]
+        return str(choices.get(data[name], data[name]))
+
+    areas = {code: f"{name} ({zone})" for zone, rows in form.area_groups for code, name in rows}
+    start = form.start_date
+    rows = [
+        ("Person's reference", data["person_ref"], "person_ref"),
+        ("Area", areas.get(data["area"], data["area"]), "area"),
+        ("Framework", label("framework"), "framework"),
+        ("Funding", label("funding"), "funding"),
+        ("Cohort", label("cohort"), "cohort"),
+        ("Source", label("source"), "source"),
+        ("Priority", label("priority"), "priority"),
+        ("Start date", f"{start.day} {start:%B %Y}" if start else "", "start_day"),
+    ]
+    if (data.get("late_start_reason") or "").strip():
+        rows.append(("Reason for the late start", data["late_start_reason"], "late_start_reason"))
+    rows.append(("Needs", ", ".join(form.needs_list()) or "None given", "needs"))
+    return rows
 
 
 def _provider_choices(exclude: Any = None) -> list[tuple[str, str]]:

@@ -1,11 +1,21 @@
-"""The demo's running market: more invented providers, capacity and a few hundred packages.
+"""The demo's running market: more invented providers, capacity and a year of packages.
 
-Called by ``homecare.commissioning.demo.load_demo`` once its framework exists. Everything is
-synthetic (provider names are made up and marked "(demo)"; people are references only) and
-drawn from ``random.Random(2021)``. Packages go through the real actions (``create_request``,
-``send_next_round``, ``answer_offer``, ``expire_offers``...) with ``now`` values spread over
-the past six months, so waits and refusals are the engine's own. The clock is read once, here
-in the platform layer, so recent requests still have open offers in the providers' inboxes.
+Called by ``homecare.commissioning.demo.load_demo`` once its framework exists, with the
+demo's ``now`` (the moment it is loaded; tests pass a fixed one). Everything is synthetic
+(provider names are made up and marked "(demo)"; people are references only) and drawn from
+``random.Random(2021)``. Packages arrive evenly over the :data:`HISTORY_MONTHS` calendar
+months before ``now``'s month (after a run-in of :data:`RUN_IN_MONTHS` months, so the
+caseload is settled when that history begins) and go through the real actions
+(``create_request``, ``send_next_round``, ``answer_offer``, ``expire_offers``...) at times
+before ``now``, so waits and refusals are the engine's own and nothing happens after ``now``.
+
+Waits follow the market: providers declare free hours for last week and this week, and in
+the :data:`SHORT_ZONES` (the Rural Free Zone and Bottesford) every provider is full, so the
+policy finds no one to offer to and new requests there wait for a broker's spot purchase.
+Everywhere else a request is offered within minutes and placed within the rounds'
+deadlines (four hours a round for a hospital discharge); only the newest requests are
+still waiting. Each package then runs for a while: some end, some are suspended, some move
+to another provider.
 
 Idempotent: if the first demo person exists the market is already loaded and nothing is added.
 """
@@ -14,20 +24,29 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 
+from carecore.units import LONDON, as_london
 from homecare.brokerage import actions, lifecycle
 from homecare.brokerage.models import Offer, Person, State
-from homecare.commissioning.demo import PROVIDER_B
+from homecare.commissioning.demo import PROVIDER_A, PROVIDER_B
 
-PACKAGES = 200  # the setting HOMECARE_DEMO_PACKAGES overrides it (tests load fewer)
+PACKAGES = 300  # the setting HOMECARE_DEMO_PACKAGES overrides it (tests load fewer)
+HISTORY_MONTHS = 13  # whole months of history before this one: every report has a past
+# Requests begin this many months before that history, so the caseload is already settled
+# when it begins (a market brokered from nothing would seem to triple in a year).
+RUN_IN_MONTHS = 6
 SEED = 2021
-FIRST_REF = "DEMO-0001"
+FIRST_REF = "P-000001"
+# Zones whose providers are full these two weeks: new requests there wait for a spot purchase.
+SHORT_ZONES = ("harborough-rural-free", "bottesford")
+# Free carer hours a week a provider declares where it has room (the biggest demo package
+# needs 24.5, so the larger declarations take any package).
+FREE_HOURS = (15, 20, 30, 40)
 
 # Invented names, marked "(demo)". Qualities sit below provider A's (84) among primes and
 # below provider B's (78) among supplementary providers, so the two demo sign-ins see offers.
@@ -49,21 +68,28 @@ SCHEDULES = (
     ("Daily 08:00 45m; Daily 13:00 30m; Daily 17:30 30m; Daily 21:00 30m", 3),
     ("Mon 10:00 60m; Wed 10:00 60m; Fri 10:00 60m; Daily 18:00 30m", 3),
 )
-# Final state of each package and its weight (out of 100).
+# What becomes of a package placed more than a few days ago, and its weight (out of 100).
+# Whether a "suspended" or "transferred" one gets there depends on its time: a package whose
+# change would fall after now is still running; "ended" ends within eight months.
 FATES = (
-    ("requested", 5),
-    ("offered", 10),
-    ("placed", 8),
-    ("started", 45),
-    ("suspended", 5),
-    ("ended", 12),
-    ("withdrawn", 6),
-    ("transferred", 9),
+    ("started", 72),
+    ("suspended", 6),
+    ("ended", 4),
+    ("withdrawn", 7),
+    ("transferred", 11),
 )
+# How long care lasts: drawn for every started package (a mean of about six months), so
+# older packages have mostly ended, as a county's do, and the live caseload stays steady.
+MEAN_CARE_DAYS = 180
+# The newest requests, still being brokered: (fate, weight).
+RECENT_FATES = (("offered", 5), ("placed", 4), ("requested", 1))
+RECENT_DAYS = 3  # requests younger than this may still be waiting or just placed
 COHORTS = (("older_people", 70), ("physical_disability", 14), ("learning_disability", 9))
 COHORTS += (("mental_health", 7),)
 DECLINE_REASONS = ("No carers free at those times", "Outside our current rounds")
 DECLINE_REASONS += ("Double-handed calls not possible this week",)
+END_REASONS = ("Care no longer needed", "Moved into a care home", "Died")
+MARGIN = timedelta(minutes=1)  # the latest anything in the demo happens: a minute before now
 
 
 @dataclass(frozen=True)
@@ -76,8 +102,15 @@ def _pick(rng: random.Random, table: tuple[tuple[str, int], ...]) -> str:
     return rng.choices([name for name, _ in table], [w for _, w in table])[0]
 
 
-def load_market(framework: Any, *, acting_user: Any = None) -> DemoMarket:
-    """Appoint the extra providers, then broker the demo packages (skipped if loaded)."""
+def load_market(
+    framework: Any,
+    *,
+    now: datetime,
+    urban_rate: Decimal = Decimal("18.75"),
+    acting_user: Any = None,
+) -> DemoMarket:
+    """Appoint the extra providers (at ``urban_rate`` plus a margin each), declare their
+    capacity, then broker the demo packages up to ``now`` (skipped if loaded)."""
     from homecare.commissioning import market_actions
     from homecare.commissioning.models import Zone
 
@@ -98,36 +131,81 @@ def load_market(framework: Any, *, acting_user: Any = None) -> DemoMarket:
                 provider=provider,
                 tier="supplementary" if tier == "prime" and not zone.has_prime else tier,
                 rank=rank,
-                hourly_rate=Decimal("19.50") + Decimal(rank) / 10,
+                hourly_rate=urban_rate + Decimal("0.75") + Decimal(rank) / 10,
                 acting_user=acting_user,
             )
     if Person.objects.filter(reference=FIRST_REF).exists():
         return DemoMarket(len(providers), 0)
-    now = timezone.now().replace(microsecond=0)
-    made = _packages(framework, rng=random.Random(SEED), now=now, acting_user=acting_user)
+    now = now.replace(microsecond=0)
+    # Capacity first: this fortnight's rounds are sent knowing who has room.
     _declare_capacity(framework, rng=random.Random(SEED + 1), now=now, acting_user=acting_user)
+    made = _packages(framework, rng=random.Random(SEED), now=now, acting_user=acting_user)
     return DemoMarket(len(providers), made)
 
 
-def _packages(framework: Any, *, rng: random.Random, now: datetime, acting_user: Any) -> int:
-    from homecare.commissioning.models import Area
+def history_start(now: datetime) -> datetime:
+    """Midnight (UK time) on the first day of the month :data:`HISTORY_MONTHS` plus
+    :data:`RUN_IN_MONTHS` before ``now``'s month: when the demo's first request arrives."""
+    today = as_london(now).date()
+    index = today.year * 12 + today.month - 1 - HISTORY_MONTHS - RUN_IN_MONTHS
+    first = today.replace(year=index // 12, month=index % 12 + 1, day=1)
+    return datetime.combine(first, time(0), tzinfo=LONDON)
 
-    areas = list(Area.objects.order_by("code").values_list("code", flat=True))
-    # Oldest first, so expiring an old round never touches a newer package's open offers.
-    count = getattr(settings, "HOMECARE_DEMO_PACKAGES", PACKAGES)
-    ages = sorted((rng.uniform(0.5, 180) for _ in range(count)), reverse=True)
-    for number, age_days in enumerate(ages, start=1):
-        # The first few take every fate in turn, so even a small demo has every state.
-        fate = FATES[number - 1][0] if number <= len(FATES) else _pick(rng, FATES)
-        if fate == "offered":
-            age_days = rng.uniform(0.02, 0.12)  # open offers: still inside their deadline
-        created = now - timedelta(days=age_days)
+
+def _arrivals(rng: random.Random, count: int, now: datetime) -> list[datetime]:
+    """``count`` arrival times, oldest first: one in each of ``count`` equal slots of the
+    history, the first on its first day (so the history is as long as it says)."""
+    start = history_start(now)
+    slot = (now - start) / count
+    times = [start + timedelta(hours=rng.uniform(8, 18))]
+    times += [start + slot * (n + rng.random()) for n in range(1, count)]
+    return [min(t, now - MARGIN) for t in times]
+
+
+def _packages(framework: Any, *, rng: random.Random, now: datetime, acting_user: Any) -> int:
+    from homecare.commissioning.models import Area, Zone
+
+    areas = list(Area.objects.order_by("code").values_list("code", "zone__code"))
+    prime_zones = set(Zone.objects.filter(has_prime=True).values_list("code", flat=True))
+    short = [code for code, zone in areas if zone in SHORT_ZONES]
+    roomy = [code for code, zone in areas if zone not in SHORT_ZONES]
+    count = max(len(FATES) + 4, getattr(settings, "HOMECARE_DEMO_PACKAGES", PACKAGES))
+    arrivals = _arrivals(rng, count, now)
+    # The newest four are still being brokered, so even a small demo has every state: open
+    # offers (in zones with room) to each demo sign-in's provider, one placed to start soon,
+    # and one waiting for a spot purchase in a zone where every provider is full.
+    forced_recent = {
+        count - 4: ("offered", roomy, timedelta(hours=rng.uniform(0.7, 2.5)), PROVIDER_A),
+        count - 3: ("offered", roomy, timedelta(hours=rng.uniform(0.7, 2.5)), PROVIDER_B),
+        count - 2: ("placed", roomy, timedelta(days=rng.uniform(1, 1.6)), None),
+        count - 1: ("requested", short or roomy, timedelta(days=rng.uniform(1, 4)), None),
+    }
+    primes = [code for code, zone in areas if zone not in SHORT_ZONES and zone in prime_zones]
+    for index, created in enumerate(arrivals):
+        number = index + 1
+        steady = index == 0  # the first package is placed with its prime and still runs
         source = "hospital_discharge" if rng.random() < 0.35 else "community"
         if source == "community" and rng.random() < 0.15:
             source = "reablement_step_down"
+        if index in forced_recent:
+            fate, pool, age, offer_to = forced_recent[index]
+            created, area = now - age, rng.choice(pool)
+            if fate == "placed":  # four-hour rounds: placed within the day, starting soon
+                source = "hospital_discharge"
+        else:
+            area = rng.choice(primes) if steady else rng.choice(areas)[0]
+            offer_to = None
+            recent = now - created < timedelta(days=RECENT_DAYS)
+            # The oldest take every later fate in turn, so even a small demo has each.
+            if index < len(FATES):
+                fate = FATES[index][0]
+            else:
+                fate = _pick(rng, RECENT_FATES if recent else FATES)
+            if fate == "offered":  # an open offer is still inside its deadline
+                created = now - timedelta(hours=rng.uniform(0.7, 2.5))
         request = actions.create_request(
-            f"DEMO-{number:04d}",
-            rng.choice(areas),
+            f"P-{number:06d}",
+            area,
             _pick(rng, SCHEDULES),
             framework=framework,
             funding="nhs_chc" if rng.random() < 0.08 else "council",
@@ -138,7 +216,16 @@ def _packages(framework: Any, *, rng: random.Random, now: datetime, acting_user:
             now=created,
             acting_user=acting_user,
         )
-        _live(request, fate, rng=rng, created=created, now=now, acting_user=acting_user)
+        _live(
+            request,
+            fate,
+            rng=rng,
+            created=created,
+            now=now,
+            offer_to=offer_to,
+            steady=steady,
+            acting_user=acting_user,
+        )
     return count
 
 
@@ -149,12 +236,15 @@ def _live(
     rng: random.Random,
     created: datetime,
     now: datetime,
+    offer_to: str | None = None,
+    steady: bool = False,
     acting_user: Any,
 ) -> None:
-    """Take one request to its ``fate`` through the actions, with plausible times."""
-    if fate == "requested":
-        return
-    at = created + timedelta(minutes=rng.randint(5, 90))
+    """Take one request towards its ``fate`` through the actions, never past ``now``: a
+    step that would fall after ``now`` is not taken (the request is where it has got to)."""
+    urgent = request.package.source == "hospital_discharge"
+    delay = timedelta(minutes=rng.randint(5, 30) if urgent else rng.randint(10, 120))
+    at = created + min(delay, (now - created) / 3)  # a broker sends the first round soon
     if fate == "withdrawn":
         lifecycle.withdraw_request(
             request, reason="Person's needs changed", now=at, acting_user=acting_user
@@ -162,51 +252,81 @@ def _live(
         return
     actions.send_next_round(request, now=at, acting_user=acting_user)
     if fate == "offered":
-        if rng.random() < 0.5:
-            _decline_until(request, PROVIDER_B, at=at, acting_user=acting_user)
+        # Half the open offers have gone down the cascade to provider B; the rest sit with
+        # the first provider asked (mostly provider A, the prime in most zones).
+        offer_to = offer_to or (PROVIDER_B if rng.random() < 0.5 else None)
+        if offer_to is not None:
+            _decline_until(request, offer_to, at=at, now=now, acting_user=acting_user)
         return
-    at = _place(request, rng=rng, at=at, acting_user=acting_user)
+    if fate == "requested" and not request.offers.exists():
+        return  # nobody has room: it waits for the broker's spot purchase
+    placed = _place(request, rng=rng, at=at, now=now, accept=steady, acting_user=acting_user)
+    if placed is None or fate in ("placed", "requested"):
+        return
     package = request.package
-    steps = {"started": 1, "suspended": 2, "ended": 2, "transferred": 1}.get(fate, 0)
-    if steps:
-        at = min(at + timedelta(days=rng.randint(1, 3)), now - timedelta(minutes=2))
-        lifecycle.start_package(package, at=at, acting_user=acting_user)
+    at = placed + timedelta(days=rng.uniform(1, 3))  # the first visit
+    if at >= now:
+        return
+    lifecycle.start_package(package, at=at, acting_user=acting_user)
     if fate == "transferred":
-        to = _other_provider(request)
-        at = min(at + timedelta(days=rng.randint(5, 30)), now - timedelta(minutes=1))
-        reason = "Moved to a lead provider at the contingency contract's end"
-        lifecycle.transfer_package(package, to, reason=reason, now=at, acting_user=acting_user)
-    elif fate in ("suspended", "ended"):
-        at = min(at + timedelta(days=rng.randint(3, 40)), now - timedelta(minutes=1))
-        if fate == "suspended":
+        at += timedelta(days=rng.randint(5, 60))
+        if at < now:
+            reason = "Moved to a lead provider at the contingency contract's end"
+            to = _other_provider(request)
+            lifecycle.transfer_package(package, to, reason=reason, now=at, acting_user=acting_user)
+    elif fate == "suspended":
+        at = max(at + timedelta(hours=1), now - timedelta(days=rng.uniform(0.5, 20)))
+        if at < now:
             lifecycle.suspend_package(package, reason="In hospital", at=at, acting_user=acting_user)
-        else:
-            lifecycle.end_package(
-                package, reason="Care no longer needed", at=at, acting_user=acting_user
-            )
+    elif not steady:
+        days = rng.uniform(7, 240) if fate == "ended" else rng.expovariate(1 / MEAN_CARE_DAYS)
+        at += timedelta(days=days)
+        if at < now:
+            reason = rng.choice(END_REASONS)
+            lifecycle.end_package(package, reason=reason, at=at, acting_user=acting_user)
 
 
-def _place(request: Any, *, rng: random.Random, at: datetime, acting_user: Any) -> datetime:
-    """Answer rounds (decline, let expire or accept) until the request is placed."""
+def _place(
+    request: Any,
+    *,
+    rng: random.Random,
+    at: datetime,
+    now: datetime,
+    accept: bool = False,
+    acting_user: Any,
+) -> datetime | None:
+    """Answer rounds (decline, let expire or accept; with ``accept`` the first offer is
+    accepted) until the request is placed; when it was placed, or None if it is still being
+    brokered at ``now``."""
     for _ in range(12):
         request.refresh_from_db()
         if request.state == State.PLACED:
             return at
         offer = request.offers.filter(status=Offer.Status.OPEN).order_by("pk").first()
-        if offer is None:  # every round refused: the broker buys spot from a back-up
+        if offer is None:  # nobody (left) with room: the broker buys spot from a back-up
             provider = _other_provider(request)
-            at += timedelta(hours=rng.randint(2, 20))
+            # Where nobody had room for a single offer, finding a carer takes days; where
+            # every round was refused, hours.
+            full = not request.offers.exists()
+            hours = rng.uniform(30, 150) if full else rng.uniform(2, 20)
+            at = max(at, request.state_changed_at) + timedelta(hours=hours)
+            if at >= now:
+                return None
             actions.place_manually(
                 request, provider, reason="Spot purchase", now=at, acting_user=acting_user
             )
             return at
         span = (offer.deadline - offer.sent_at).total_seconds()
-        roll = rng.random()
+        roll = 1.0 if accept else rng.random()
         if roll < 0.12:  # nobody answers: the round times out
-            at = offer.deadline + timedelta(minutes=1)
+            at = offer.deadline + MARGIN
+            if at >= now:
+                return None  # still open: the provider may yet answer
             actions.expire_offers(at)
             continue
         at = offer.sent_at + timedelta(seconds=rng.uniform(0.05, 0.9) * span)
+        if at >= now:
+            return None
         accepted = roll > 0.45
         actions.answer_offer(
             offer,
@@ -218,11 +338,13 @@ def _place(request: Any, *, rng: random.Random, at: datetime, acting_user: Any) 
     raise RuntimeError(f"demo request {request.pk} was not placed")  # pragma: no cover
 
 
-def _decline_until(request: Any, name: str, *, at: datetime, acting_user: Any) -> None:
+def _decline_until(
+    request: Any, name: str, *, at: datetime, now: datetime, acting_user: Any
+) -> None:
     """Decline round after round (minutes apart) until the open offer is to ``name``."""
     for _ in range(8):
         offer = request.offers.filter(status=Offer.Status.OPEN).select_related("provider").first()
-        if offer is None or offer.provider.name == name:
+        if offer is None or offer.provider.name == name or at + timedelta(minutes=3) >= now:
             return
         at += timedelta(minutes=3)
         actions.answer_offer(
@@ -248,28 +370,39 @@ def _other_provider(request: Any) -> Any:
 def _declare_capacity(
     framework: Any, *, rng: random.Random, now: datetime, acting_user: Any
 ) -> None:
-    """This week's free hours for every appointed provider in every zone it covers."""
+    """Last week's and this week's free hours for every appointed provider in every zone it
+    covers: none in the :data:`SHORT_ZONES`, some (see :data:`FREE_HOURS`) elsewhere, and
+    the most for providers A and B, so the demo's two provider sign-ins get offers.
+    Each is declared on its Monday morning (or a minute before now, if that is earlier)."""
     from homecare.commissioning import market_actions
     from homecare.commissioning.models import Appointment
     from homecare.commissioning.snapshot import monday_of
 
-    week = monday_of(now.date())
-    seen = set()
-    for appointment in (
+    this_week = monday_of(as_london(now).date())
+    appointments = list(
         Appointment.objects.filter(framework=framework)
         .select_related("provider")
         .prefetch_related("lot__zones")
         .order_by("provider__name", "lot__code")
-    ):
-        for zone in appointment.lot.zones.all():
-            if (appointment.provider_id, zone.pk) in seen:
-                continue
-            seen.add((appointment.provider_id, zone.pk))
-            market_actions.declare_capacity(
-                provider=appointment.provider,
-                zone=zone,
-                week_starting=week,
-                free_hours=rng.choice((0, 5, 10, 15, 20, 30, 40)),
-                at=now,
-                acting_user=acting_user,
-            )
+    )
+    for week in (this_week - timedelta(weeks=1), this_week):
+        declared_at = min(datetime.combine(week, time(8), tzinfo=LONDON), now - MARGIN)
+        seen = set()
+        for appointment in appointments:
+            for zone in appointment.lot.zones.all():
+                if (appointment.provider_id, zone.pk) in seen:
+                    continue
+                seen.add((appointment.provider_id, zone.pk))
+                free = rng.choice(FREE_HOURS)
+                if zone.code in SHORT_ZONES:
+                    free = 0
+                elif appointment.provider.name in (PROVIDER_A, PROVIDER_B):
+                    free = max(FREE_HOURS)  # the demo sign-ins' providers take any package
+                market_actions.declare_capacity(
+                    provider=appointment.provider,
+                    zone=zone,
+                    week_starting=week,
+                    free_hours=free,
+                    at=declared_at,
+                    acting_user=acting_user,
+                )

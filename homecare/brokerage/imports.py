@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from carecore.errors import InputError
+from homecare.accounts.references import check_person_reference
 from homecare.commissioning import market_actions
 from homecare.commissioning.models import Framework, Lot, Provider
 
@@ -251,10 +252,24 @@ def _import_person(row: dict[str, str], now: datetime, acting_user: Any) -> None
         raise InputError(f"unknown funding {row['funding']!r}", key="funding")
     if row["cohort"] not in Cohort.values:
         raise InputError(f"unknown cohort {row['cohort']!r}", key="cohort")
+    check_person_reference(_importing_council(acting_user), row["reference"], key="reference")
     Person.objects.update_or_create(
         reference=row["reference"],
         defaults={"area": area, "funding": row["funding"], "cohort": row["cohort"]},
     )
+
+
+def _importing_council(acting_user: Any) -> Any:
+    """The council whose reference format people's rows must follow: the importing user's,
+    or the only council there is (the command line imports as the system)."""
+    from homecare.accounts import access
+    from homecare.accounts.models import Organisation
+
+    councils = access.councils_of(acting_user) if acting_user is not None else []
+    if councils:
+        return councils[0]
+    only = list(Organisation.objects.filter(kind=Organisation.Kind.COUNCIL)[:2])
+    return only[0] if len(only) == 1 else None
 
 
 def _date(row: dict[str, str], column: str) -> date:
@@ -283,6 +298,7 @@ def _import_package(row: dict[str, str], now: datetime, acting_user: Any) -> Non
     if state not in (State.PLACED, State.STARTED):
         raise InputError(f"a package in place is placed or started, got {state!r}", key="state")
     framework = _lookup(Framework, "framework", name=row["framework"])
+    check_person_reference(framework.council, reference, key="person_reference")
     provider = _lookup(Provider, "provider", name=row["provider"])
     request = actions.create_request(
         reference,

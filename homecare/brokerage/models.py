@@ -254,3 +254,12 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.package} with {self.provider} at £{self.rate}"
+
+
+# A package's life after placement (schedule versions, changes, suspensions, endings).
+from homecare.brokerage.package_models import (  # noqa: E402, F401
+    PackageEnding,
+    ScheduleChange,
+    ScheduleVersion,
+    Suspension,
+)

@@ -19,6 +19,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 
 from carecore.units import as_london
+from homecare.accounts.plain_words import plural
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +37,9 @@ def offer_email(offer: Any) -> tuple[str, str]:
             "",
             f"Area: {area.name}",
             f"Zone: {area.zone.name}",
-            f"Band: {area.band.code}",
-            f"Hours per week: {package.carer_hours_per_week} carer hours "
-            f"({package.contact_hours_per_week} contact hours)",
+            f"Band: {area.band.name}",
+            f"Hours per week: {plural(package.carer_hours_per_week, 'carer hour')} "
+            f"({plural(package.contact_hours_per_week, 'contact hour')})",
             f"Answer by: {deadline:%A %d %B %Y, %H:%M}",
             "",
             "See the schedule and needs, and accept or decline:",

@@ -11,6 +11,7 @@ import io
 import json
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ from homecare.commissioning.models import (
 )
 
 if TYPE_CHECKING:
+    from carecore.errors import InputError
     from carecore.geography import Geography
     from carecore.pricing.rate_cards import RateCard as EngineRateCard
 
@@ -252,3 +254,208 @@ def record_tender_evaluation(
         result=result,
         result_xlsx=workbook,
     )
+
+
+# --- uplifting a rate card ----------------------------------------------------------------
+# A commissioner makes next year's rates from a card's latest ones: every band uplifted by one
+# percentage, or a new rate typed for each band. The rule for a percentage, stated on the
+# page: new rate = old rate x (100 + percent) / 100, rounded to the nearest penny, a half
+# penny rounded up (ROUND_HALF_UP), band by band.
+
+PENNY = Decimal("0.01")
+MAX_UPLIFT_PERCENT = Decimal(100)
+MAX_RATE = Decimal("1000000")
+UPLIFT_RULE = "rounded to the nearest penny, a half penny rounded up"
+
+
+def uplifted_rate(rate: Decimal, percent: Decimal) -> Decimal:
+    """``rate`` pounds raised by ``percent``, rounded to the penny (halves up)."""
+    from decimal import ROUND_HALF_UP
+
+    return (rate * (Decimal(100) + percent) / Decimal(100)).quantize(PENNY, ROUND_HALF_UP)
+
+
+def latest_period(card: RateCard) -> RatePeriod:
+    """The card's latest period (by start): the rates an uplift starts from."""
+    period = card.periods.order_by("-effective_from").prefetch_related("rates").first()
+    if period is None:
+        raise ValueError(f"rate card {card.name} has no periods")
+    return period
+
+
+def _card_slug(name: str) -> str:
+    from django.utils.text import slugify
+
+    return slugify(name)[:100].strip("-")
+
+
+def uplift_problems(
+    card: RateCard,
+    *,
+    name: str | None,
+    effective_from: date | None,
+    percent: Decimal | None = None,
+    new_rates: dict[str, Decimal] | None = None,
+) -> list[InputError]:
+    """Everything wrong with an uplift of ``card``, each an InputError whose key names the
+    field (``name``, ``effective_from``, ``percent``, ``rates.<BAND>``); empty when it may
+    be saved. The page shows them all at once; the action raises the first."""
+    from carecore.errors import InputError
+
+    problems: list[InputError] = []
+    base = latest_period(card)
+    if name is not None:
+        slug = _card_slug(name)
+        if not name.strip():
+            problems.append(InputError("Enter a name for the new card", key="name"))
+        elif not slug:
+            problems.append(
+                InputError("The name of the new card must contain letters or digits", key="name")
+            )
+        elif RateCard.objects.filter(name=slug).exists():
+            problems.append(
+                InputError(
+                    "A rate card with this name already exists: choose another name", key="name"
+                )
+            )
+    if effective_from is None:
+        problems.append(InputError("Enter the date the new rates start", key="effective_from"))
+    elif effective_from <= base.effective_from:
+        problems.append(
+            InputError(
+                f"The new rates must start after {base.effective_from:%-d %B %Y}, when the "
+                "card's latest rates started",
+                key="effective_from",
+            )
+        )
+    if (percent is None) == (new_rates is None):
+        problems.append(
+            InputError("Give either a percentage or a new rate for each band", key="percent")
+        )
+    elif percent is not None:
+        if not Decimal(0) < percent <= MAX_UPLIFT_PERCENT:
+            problems.append(
+                InputError("The uplift must be more than 0% and at most 100%", key="percent")
+            )
+        elif percent != percent.quantize(PENNY):
+            problems.append(
+                InputError(
+                    "The uplift can have at most two decimal places, like 3.25", key="percent"
+                )
+            )
+    else:
+        for rate in base.rates.all():
+            value = (new_rates or {}).get(rate.band)
+            key = f"rates.{rate.band}"
+            band = rate.band.title()
+            if value is None:
+                problems.append(InputError(f"Enter the new {band} rate", key=key))
+            elif not Decimal(0) < value < MAX_RATE:
+                problems.append(
+                    InputError(
+                        f"The new {band} rate must be more than £0 and below £1,000,000", key=key
+                    )
+                )
+            elif value != value.quantize(PENNY):
+                problems.append(
+                    InputError(
+                        f"The new {band} rate must be in pounds and pence, like 21.35", key=key
+                    )
+                )
+    return problems
+
+
+def uplift_preview(
+    card: RateCard, *, percent: Decimal | None = None, new_rates: dict[str, Decimal] | None = None
+) -> list[tuple[str, Decimal, Decimal]]:
+    """(band, rate now, new rate) for each band of the card's latest period, in card order."""
+    rows = []
+    for rate in latest_period(card).rates.all():
+        if percent is not None:
+            new = uplifted_rate(rate.hourly_rate, percent)
+        else:
+            new = (new_rates or {})[rate.band].quantize(PENNY)
+        rows.append((rate.band, rate.hourly_rate, new))
+    return rows
+
+
+@transaction.atomic
+def uplift_rate_card(
+    card: RateCard,
+    *,
+    name: str | None,
+    effective_from: date,
+    percent: Decimal | None = None,
+    new_rates: dict[str, Decimal] | None = None,
+    illustrative: bool,
+    notes: str = "",
+    acting_user: Any,
+) -> RateCard:
+    """New rates from ``card``'s latest period, starting ``effective_from``: every band raised
+    by ``percent`` (see :func:`uplifted_rate`) or set to ``new_rates`` (band: pounds).
+
+    With ``name`` (plain words) a new card of the same council is made holding one open-ended
+    period; with ``name`` None the rates become a new period of ``card`` itself, and the
+    period before ends the day before. Minimum time, billing increment and enhancements are
+    copied from the latest period. Raises the first of :func:`uplift_problems`.
+    """
+    from datetime import timedelta
+
+    problems = uplift_problems(
+        card, name=name, effective_from=effective_from, percent=percent, new_rates=new_rates
+    )
+    if problems:
+        raise problems[0]
+    base = latest_period(card)
+    rows = uplift_preview(card, percent=percent, new_rates=new_rates)
+    how = (
+        f"a {percent.normalize():f}% uplift ({UPLIFT_RULE})"
+        if percent is not None
+        else "a new rate per band"
+    )
+    words = f"{card.label}'s rates from {base.effective_from:%-d %B %Y}"
+    if name is not None:
+        target = RateCard(
+            name=_card_slug(name),
+            title=name.strip(),
+            council=card.council,
+            illustrative=illustrative,
+            source=f"Made from {words} with {how}, starting {effective_from:%-d %B %Y}.",
+            notes=notes.strip(),
+        )
+        audited(target, acting_user).save()
+        effective_to = None
+    else:
+        target = card
+        target.illustrative = card.illustrative or illustrative
+        if notes.strip():
+            target.notes = notes.strip()
+        audited(target, acting_user).save()
+        effective_to = (
+            base.effective_to if base.effective_to and base.effective_to >= effective_from else None
+        )
+        if base.effective_to is None or base.effective_to >= effective_from:
+            base.effective_to = effective_from - timedelta(days=1)
+            audited(base, acting_user).save()
+    period = audited(
+        RatePeriod(
+            card=target,
+            effective_from=effective_from,
+            effective_to=effective_to,
+            minimum_billable_minutes=base.minimum_billable_minutes,
+            billing_increment_minutes=base.billing_increment_minutes,
+            increment_rounding=base.increment_rounding,
+            double_handed_percent=base.double_handed_percent,
+            weekend_percent=base.weekend_percent,
+            bank_holiday_percent=base.bank_holiday_percent,
+            weekend_and_bank_holiday=base.weekend_and_bank_holiday,
+            extra_holidays=list(base.extra_holidays),
+        ),
+        acting_user,
+    )
+    period.save()
+    for position, (band, _old, new) in enumerate(rows):
+        audited(
+            BandRate(period=period, band=band, hourly_rate=new, position=position), acting_user
+        ).save()
+    return target

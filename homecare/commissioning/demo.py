@@ -3,14 +3,22 @@
 Everything here is synthetic except the council's name and geography: the providers and
 people are made up and marked "(demo)". Loading is idempotent, so ``load_demo`` can be run
 on every start of ``make demo``.
+
+The demo's clock is the ``now`` it is given (``manage.py load_demo`` passes the moment it
+runs): the market's history runs up to it, and the council's current rates are made from the
+published 2020-21 card by the commissioners' own uplift action (:func:`current_rates`), so a
+rate card is in force on the day whenever the demo is loaded. Those rates are illustrative.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from homecare.accounts import actions as accounts
 from homecare.accounts.models import Membership, Organisation
@@ -60,10 +68,15 @@ class DemoSummary:
 
 
 @transaction.atomic
-def load_demo(*, acting_user: Any = None) -> DemoSummary:
-    """Create or refresh the demo organisations, personas, geography and rate cards."""
+def load_demo(*, now: datetime | None = None, acting_user: Any = None) -> DemoSummary:
+    """Create or refresh the demo organisations, personas, geography, rate cards, market,
+    visit logs and complaints, as they stand at ``now`` (``manage.py load_demo`` passes the
+    moment it runs; None reads the clock once, here). Nothing in the demo happens after
+    ``now``, and a Leicestershire rate card is in force on its day."""
     from carecore.geography import default_geography
     from carecore.pricing.rate_cards import load_rate_card, shipped_rate_cards
+
+    now = now or timezone.now()
 
     organisations = {
         COUNCIL: accounts.create_organisation(
@@ -76,6 +89,14 @@ def load_demo(*, acting_user: Any = None) -> DemoSummary:
             PROVIDER_B, kind=Organisation.Kind.PROVIDER, acting_user=acting_user
         ),
     }
+    # The demo council's case-management references: "P-" and digits, so a name is refused.
+    accounts.set_person_reference_format(
+        organisations[COUNCIL],
+        pattern=r"P-[0-9]+",
+        description="P- followed by digits",
+        example="P-004512",
+        acting_user=acting_user,
+    )
     for persona in PERSONAS:
         accounts.create_persona(
             persona.username,
@@ -97,38 +118,49 @@ def load_demo(*, acting_user: Any = None) -> DemoSummary:
             council_name, kind=Organisation.Kind.COUNCIL, acting_user=acting_user
         )
         actions.import_rate_card(card, council=council, acting_user=acting_user)
-    _load_market(organisations, geo, acting_user)
+    current = current_rates(organisations[COUNCIL], now=now, acting_user=acting_user)
+    names += (current.name,)
+    _load_market(organisations, geo, now, acting_user)
     from homecare.commissioning.models import Provider
     from homecare.delivery.demo import load_delivery  # logs need the placed packages
 
     load_delivery(
         organisations[COUNCIL],
         [Provider.objects.get(name=name) for name in (PROVIDER_A, PROVIDER_B)],
+        now=now,
         acting_user=acting_user,
     )
     from homecare.insight.demo import load_complaints  # complaints name placed providers
 
-    load_complaints(organisations[COUNCIL], acting_user=acting_user)
+    load_complaints(organisations[COUNCIL], now=now, acting_user=acting_user)
+    from homecare.brokerage.package_demo import load_package_changes  # from next week on
+
+    load_package_changes(organisations[COUNCIL], now=now, acting_user=acting_user)
     return DemoSummary(PERSONAS, len(geo.zones), len(geo.areas), names)
 
 
 FRAMEWORK = "Leicestershire home care framework (demo)"
 
 
-def _load_market(organisations: dict[str, Organisation], geo: Any, acting_user: Any) -> None:
+def _load_market(
+    organisations: dict[str, Organisation], geo: Any, now: datetime, acting_user: Any
+) -> None:
     """A prime-cascade framework with a lot per zone; provider A is the prime wherever a zone
-    has primes, provider B supplementary; in the Rural Free Zone both are supplementary."""
-    from datetime import date
-    from decimal import Decimal
+    has primes, provider B supplementary; in the Rural Free Zone both are supplementary.
 
+    The framework starts on the first Monday of April before the market's history does, and
+    providers are appointed at the Urban rate then in force plus their margin."""
+    from homecare.brokerage.demo import history_start
     from homecare.commissioning import market_actions
 
+    start = framework_start(history_start(now).date())
+    urban = rate_in_force(organisations[COUNCIL], start, "URBAN") or Decimal("18.75")
     framework = market_actions.create_framework(
         council=organisations[COUNCIL],
         name=FRAMEWORK,
         policy_kind="prime_cascade",
         policy_settings={},
-        start_date=date(2026, 4, 6),
+        start_date=start,
         term="3+1+1",
         lots=[{"code": z.code, "name": z.name, "zones": [z.code]} for z in geo.zones],
         acting_user=acting_user,
@@ -146,7 +178,8 @@ def _load_market(organisations: dict[str, Organisation], geo: Any, acting_user: 
     lots = {lot.code: lot for lot in framework.lots.all()}
     for zone in geo.zones:
         for rank, (name, rate) in enumerate(
-            ((PROVIDER_A, Decimal("19.80")), (PROVIDER_B, Decimal("20.40"))), start=1
+            ((PROVIDER_A, urban + Decimal("1.05")), (PROVIDER_B, urban + Decimal("1.65"))),
+            start=1,
         ):
             prime = zone.has_prime and name == PROVIDER_A
             market_actions.appoint_provider(
@@ -160,4 +193,93 @@ def _load_market(organisations: dict[str, Organisation], geo: Any, acting_user: 
             )
     from homecare.brokerage.demo import load_market  # the packages need this framework
 
-    load_market(framework, acting_user=acting_user)
+    load_market(framework, now=now, urban_rate=urban, acting_user=acting_user)
+
+
+# The demo's current Leicestershire rates: the published 2020-21 card uplifted, through the
+# commissioners' own uplift action, from the new framework's transition (6 November 2021) and
+# then every April, by the rise in the National Living Wage that April (years not listed:
+# DEFAULT_UPLIFT). Illustrative: the council has not published these figures.
+CURRENT_CARD = "Leicestershire home care rates (illustrative uplifts)"
+BASE_CARD = "leicestershire-2020-21"
+FIRST_UPLIFT = (date(2021, 11, 6), Decimal("2.2"))
+APRIL_UPLIFTS = {
+    2022: Decimal("6.6"),
+    2023: Decimal("9.7"),
+    2024: Decimal("9.8"),
+    2025: Decimal("6.7"),
+    2026: Decimal("4.1"),
+}
+DEFAULT_UPLIFT = Decimal("3")
+CURRENT_NOTES = (
+    "These rates are illustrative: the published 2020-21 rates uplifted each year by the rise "
+    "in the National Living Wage, made for the demo. The council has not published them."
+)
+
+
+def uplift_steps(today: date) -> list[tuple[date, Decimal]]:
+    """(first day, percent) of each uplift up to ``today``, oldest first."""
+    steps = [FIRST_UPLIFT] if FIRST_UPLIFT[0] <= today else []
+    for year in range(FIRST_UPLIFT[0].year + 1, today.year + 1):
+        if date(year, 4, 1) <= today:
+            steps.append((date(year, 4, 1), APRIL_UPLIFTS.get(year, DEFAULT_UPLIFT)))
+    return steps
+
+
+def current_rates(council: Organisation, *, now: datetime, acting_user: Any) -> Any:
+    """The council's illustrative card in force at ``now``: made from the 2020-21 card by
+    :func:`uplift_steps` through ``uplift_rate_card``; steps already made are left alone."""
+    from homecare.commissioning.models import RateCard
+
+    today = timezone.localtime(now).date()
+    base = RateCard.objects.get(name=BASE_CARD)
+    card = RateCard.objects.filter(council=council, title=CURRENT_CARD).first()
+    for day, percent in uplift_steps(today):
+        if card is None:
+            card = actions.uplift_rate_card(
+                base,
+                name=CURRENT_CARD,
+                effective_from=day,
+                percent=percent,
+                illustrative=True,
+                notes=CURRENT_NOTES,
+                acting_user=acting_user,
+            )
+        elif day > actions.latest_period(card).effective_from:
+            card = actions.uplift_rate_card(
+                card,
+                name=None,
+                effective_from=day,
+                percent=percent,
+                illustrative=True,
+                acting_user=acting_user,
+            )
+    return card or base
+
+
+def rate_in_force(council: Organisation, day: date, band: str) -> Decimal | None:
+    """The council's rate for ``band`` on ``day`` (the latest-started period in force)."""
+    from django.db.models import Q
+
+    from homecare.commissioning.models import BandRate
+
+    row = (
+        BandRate.objects.filter(
+            period__card__council=council, band=band, period__effective_from__lte=day
+        )
+        .filter(Q(period__effective_to__isnull=True) | Q(period__effective_to__gte=day))
+        .order_by("-period__effective_from", "-pk")
+        .first()
+    )
+    return row.hourly_rate if row else None
+
+
+def framework_start(first_request: date) -> date:
+    """The first Monday of April on or before ``first_request`` (a financial year's start)."""
+
+    def first_monday_of_april(year: int) -> date:
+        april = date(year, 4, 1)
+        return april + timedelta(days=(7 - april.weekday()) % 7)
+
+    start = first_monday_of_april(first_request.year)
+    return start if start <= first_request else first_monday_of_april(first_request.year - 1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -104,9 +105,9 @@ class CostOfCareForm(GovukForm):
     def band_fields(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
         return [(name, self[f"travel_{code}"], self[f"mileage_{code}"]) for code, name in BANDS]
 
-    def as_mapping(self) -> dict[str, Any]:
+    def as_mapping(self, values: dict[str, Any] | None = None) -> dict[str, Any]:
         """The engine's input mapping (the TOML shape of ``CostOfCareInputs``)."""
-        data = self.cleaned_data
+        data = self.cleaned_data if values is None else values
         bands: dict[str, Any] = {}
         for code, _ in BANDS:
             band: dict[str, Any] = {}
@@ -129,16 +130,63 @@ class CostOfCareForm(GovukForm):
         }
 
     def clean(self) -> dict[str, Any]:
+        """Every problem at once: the engine judges the inputs; after each error the field is
+        set aside (the 2020 to 2021 figure stands in for it) and the rest judged again."""
         cleaned = super().clean() or {}
-        if self.errors:
-            return cleaned
         from carecore.pricing.cost_of_care import CostOfCareInputs
 
-        try:
-            self.inputs = CostOfCareInputs.from_mapping(self.as_mapping(), source="form")
-        except InputError as exc:
-            self.add_input_error(exc, self.KEYS, "hourly_wage")
+        self.inputs = None
+        values: dict[str, Any] = {}
+        for name in self.fields:
+            value = cleaned.get(name) or ""
+            if self.has_error(name) or not value:  # missing or refused: judge the others
+                value = HCA_2020_21.get(name, "")
+            values[name] = value
+        for _ in range(len(self.fields) + 1):
+            try:
+                inputs = CostOfCareInputs.from_mapping(self.as_mapping(values), source="form")
+            except InputError as exc:
+                field = self.KEYS.get(exc.key or "")
+                if field is None or self.has_error(field):
+                    self.add_input_error(exc, self.KEYS, "hourly_wage")
+                    break
+                self.add_error(field, _in_words(str(self.fields[field].label), exc.message, field))
+                values[field] = HCA_2020_21.get(field, "")
+                continue
+            if not self.errors:
+                self.inputs = inputs
+            break
         return cleaned
+
+
+_EXAMPLES = {**HCA_2020_21, "travel": "15", "mileage_band": "1.50"}
+_GOT = re.compile(r",? got .*$")
+
+
+def _example(field: str) -> str:
+    if field.startswith("travel_"):
+        return _EXAMPLES["travel"]
+    if field.startswith("mileage_"):
+        return _EXAMPLES["mileage_band"]
+    return _EXAMPLES.get(field, "10")
+
+
+def _in_words(label: str, message: str, field: str) -> str:
+    """The engine's message as a sentence about the field: "Surplus must be 0 or more"."""
+    if message.startswith("expected a"):
+        return f"{label} must be a number, like {_example(field)}"
+    if message.startswith("must be more than zero"):
+        return f"{label} must be more than 0"
+    if message.startswith("cannot be negative"):
+        return f"{label} must be 0 or more"
+    if message.startswith("must be below 100"):
+        return f"{label} must be less than 100%"
+    if message.startswith("overheads (") and "take 100% or more" in message:
+        return (
+            f"{label} and surplus together take 100% or more of the price, so no price covers "
+            "them: lower one of them"
+        )
+    return f"{label}: {_GOT.sub('', message)}"
 
 
 class PriceVisitForm(GovukForm):
@@ -273,7 +321,7 @@ class TenderForm(GovukForm):
         cleaned = super().clean() or {}
         source = cleaned.get("rules_source")
         if source == "file" and not cleaned.get("rules") and not self.has_error("rules"):
-            self.add_error("rules", "Select a rules file (TOML)")
+            self.add_error("rules", "Select a rules file")
         for name, what in (("bids", "bids file"), ("rules", "rules file")):
             upload = cleaned.get(name)
             if upload is not None and upload.size > MAX_UPLOAD_BYTES:
@@ -285,7 +333,40 @@ class TenderForm(GovukForm):
             ):
                 if not cleaned.get(name):
                     self.add_error(name, message)
+            self._check_answers(cleaned)
         return cleaned
+
+    def _check_answers(self, cleaned: dict[str, Any]) -> None:
+        """Every problem with the answers at once, in words; the engine judges them again."""
+        read = _Reader(self, cleaned)
+        price, quality = read.number("price_weight", 0, 100), read.number("quality_weight", 0, 100)
+        if price is not None and quality is not None and price + quality != 100:
+            self.add_error(
+                "price_weight",
+                f"Price and quality weights must add up to 100 (they add up to {price + quality})",
+            )
+        floor, ceiling = read.money("floor"), read.money("ceiling")
+        formula = cleaned.get("formula") or "lowest"
+        if floor is not None and ceiling is not None and floor > ceiling:
+            self.add_error(
+                "floor", f"Floor price must be no more than the ceiling price ({_pounds(ceiling)})"
+            )
+        if formula in ("relative_to_ceiling", "linear") and read.blank("ceiling"):
+            self.add_error("ceiling", "Enter the ceiling price: the way price is scored needs it")
+        if formula == "linear" and read.blank("floor"):
+            self.add_error("floor", "Enter the floor price: the straight-line scoring needs it")
+        if formula == "linear" and floor is not None and floor == ceiling:
+            self.add_error("floor", "Floor price must be less than the ceiling price")
+        top = read.number("max_score", 0, None, above=True)
+        low = read.number("min_score", 0, None)
+        if low is not None and low > (top if top is not None else 100):
+            self.add_error(
+                "min_score",
+                "Lowest acceptable quality score must be no more than the highest quality score",
+            )
+        places = [read.whole(name) for name in ("prime_places", "supplementary_places")]
+        if all(p is not None for p in places) and not sum(p or 0 for p in places):
+            self.add_error("prime_places", "Enter how many providers to appoint in each lot")
 
     def rules_mapping(self) -> dict[str, Any]:
         """The answers as the rules' TOML shape (only what was given)."""
@@ -313,6 +394,81 @@ class TenderForm(GovukForm):
         if data.get("title"):
             mapping = {"title": data["title"], **mapping}
         return mapping
+
+
+def _pounds(amount: Decimal) -> str:
+    return f"£{amount:,.2f}"
+
+
+class _Reader:
+    """Reads one answer of the tender form, putting any problem on its field in words."""
+
+    def __init__(self, form: forms.Form, cleaned: dict[str, Any]) -> None:
+        self.form, self.cleaned = form, cleaned
+
+    def blank(self, name: str) -> bool:
+        return not str(self.cleaned.get(name) or "").strip() and not self.form.has_error(name)
+
+    def _text(self, name: str) -> str | None:
+        if self.form.has_error(name):
+            return None
+        text = str(self.cleaned.get(name) or "").strip().replace(",", "")
+        return text or None
+
+    def _label(self, name: str) -> str:
+        return str(self.form.fields[name].label)
+
+    def number(
+        self, name: str, low: int, high: int | None, *, above: bool = False
+    ) -> Decimal | None:
+        text = self._text(name)
+        if text is None:
+            return None
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = None
+        label = self._label(name)
+        if value is None or not value.is_finite():
+            self.form.add_error(name, f"{label} must be a number, like 60")
+            return None
+        if (value <= low) if above else (value < low):
+            self.form.add_error(
+                name,
+                f"{label} must be more than {low}" if above else f"{label} must be {low} or more",
+            )
+            return None
+        if high is not None and value > high:
+            self.form.add_error(name, f"{label} must be {low} to {high}")
+            return None
+        return value
+
+    def money(self, name: str) -> Decimal | None:
+        text = self._text(name)
+        if text is None:
+            return None
+        try:
+            value = Decimal(text.lstrip("£").strip())
+        except InvalidOperation:
+            value = None
+        label = self._label(name)
+        if value is None or not value.is_finite():
+            self.form.add_error(name, f"{label} must be an amount in pounds, like 18.50")
+            return None
+        if value <= 0:
+            self.form.add_error(name, f"{label} must be more than £0")
+            return None
+        return value
+
+    def whole(self, name: str) -> int | None:
+        text = self._text(name)
+        if text is None:
+            return 0 if not self.form.has_error(name) else None
+        if not text.isdigit():
+            label = self._label(name)
+            self.form.add_error(name, f"{label} must be a whole number of providers, like 2")
+            return None
+        return int(text)
 
 
 def _count(text: str | None, key: str) -> int:

@@ -7,6 +7,7 @@ conversions both ways live in :mod:`homecare.commissioning.engine` and the write
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.conf import settings
@@ -78,6 +79,9 @@ class RateCard(models.Model):
     """A council's named rate card; its effective-dated periods hold the rates."""
 
     name = models.SlugField(max_length=100, unique=True)
+    # What pages call the card, in plain words; empty for cards imported from a file, whose
+    # label is made from ``name``.
+    title = models.CharField(max_length=200, blank=True, default="")
     council = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -94,6 +98,15 @@ class RateCard(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The card's name in plain words: its title, else its name with spaces for hyphens
+        (a year range keeps its own: "leicestershire-2020-21" is "Leicestershire 2020-21")."""
+        if self.title:
+            return self.title
+        words = re.sub(r"-(?!\d\d\b)", " ", self.name)
+        return words[:1].upper() + words[1:]
 
     @property
     def effective_from(self) -> date | None:

@@ -121,7 +121,7 @@ def council_rates(council: Organisation, day: date) -> tuple[str, dict[str, Deci
         return "", None
     rates = {rate.band: rate.hourly_rate for rate in current.rates.all()}
     ends = f" to {current.effective_to:%-d %B %Y}" if current.effective_to else ""
-    label = f"{current.card.name}, from {current.effective_from:%-d %B %Y}{ends}"
+    label = f"{current.card.label}, from {current.effective_from:%-d %B %Y}{ends}"
     return label, rates or None
 
 

@@ -85,7 +85,10 @@ def _query(form: CostOfCareForm) -> str:
 @access.require_member
 def rate_cards(request: HttpRequest) -> HttpResponse:
     cards = access.rate_cards_for(request.user).prefetch_related("periods__rates")
-    return render(request, "commissioning/rate_cards.html", {"cards": cards})
+    changeable = set(access.rate_cards_to_change_for(request.user).values_list("pk", flat=True))
+    return render(
+        request, "commissioning/rate_cards.html", {"cards": cards, "changeable": changeable}
+    )
 
 
 @access.require_member
@@ -122,13 +125,20 @@ def rate_card(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "price": price,
             "lines": presenters.visit_lines(price) if price else [],
+            "may_change": access.rate_cards_to_change_for(request.user).filter(pk=pk).exists(),
         },
     )
 
 
 def _visit_defaults(card: object) -> dict[str, object]:
-    """A 30-minute weekday-morning visit on the first day of the card's latest period."""
-    start = card.periods[-1].effective_from  # type: ignore[attr-defined]
+    """A 30-minute morning visit today when the card is in force today, else on the first
+    day of the card's latest period."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    periods = card.periods  # type: ignore[attr-defined]
+    in_force = any(period.covers(today) for period in periods)
+    start = today if in_force else periods[-1].effective_from
     return {
         "minutes": 30,
         "carers": "1",
@@ -189,9 +199,7 @@ def _decode(content: bytes, name: str) -> str:
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(
-            "is not UTF-8 text: save the rules as a plain TOML file", source=name
-        ) from None
+        raise InputError("is not a text file: save the rules as plain text", source=name) from None
 
 
 @access.require_council_role(access.Role.COMMISSIONER)

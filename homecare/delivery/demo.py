@@ -1,9 +1,10 @@
 """The demo's call monitoring: months of synthetic visit logs for every provider, one run.
 
-Called at the end of ``homecare.commissioning.demo.load_demo``. Every provider with packages
-placed through the demo council sends one file of logs per ended four-week period, back to
-the first period that overlaps the six months the league table's trends show by default
-(the demo brokers its packages over the last six months, so that is their whole life). The
+Called at the end of ``homecare.commissioning.demo.load_demo`` with the demo's ``now``. Every
+provider with packages placed through the demo council sends one file of logs per four-week
+period ended by ``now``, back to the first period that overlaps the market's history (the
+demo brokers its packages over the thirteen months before this one, so that is their whole
+life). The
 logs answer the packages' real planned visits (from the engine, as a run plans them) and go
 through the real upload and import actions; provider A's latest period is then reconciled
 so the finance pages show life.
@@ -92,8 +93,11 @@ DEFAULT = Profile()
 
 def demo_periods(today: date) -> list[date]:
     """Starts of the ended four-week periods, oldest first, from the first that overlaps
-    the six months to the last full month (the league table's default trends)."""
-    since = performance.add_months(performance.last_full_month(today), 1 - performance.TREND_MONTHS)
+    the market's history (:data:`homecare.brokerage.demo.HISTORY_MONTHS` whole months before
+    this one), so the league table's trends and the reports have a year to compare."""
+    from homecare.brokerage.demo import HISTORY_MONTHS
+
+    since = performance.add_months(performance.first_of(today), -HISTORY_MONTHS)
     count = (today - since).days // engine.PERIOD_DAYS + 2
     return sorted(s for s in recent_mondays(today, count) if engine.period_end(s) >= since)
 
@@ -219,15 +223,17 @@ def _planned_by_period(council: Any, provider: Any, starts: list[date]) -> dict[
     }
 
 
-def load_delivery(council: Any, named: list[Any], *, acting_user: Any = None) -> int:
+def load_delivery(
+    council: Any, named: list[Any], *, now: datetime | None = None, acting_user: Any = None
+) -> int:
     """Upload every provider's periods of logs (those not yet uploaded) and reconcile the
     latest period of ``named[0]`` (provider A, whose sign-in the demo prints); returns the
     logs created."""
     providers = performance.council_providers(council)
     if not providers:
         return 0
-    now = timezone.now()
-    periods = demo_periods(timezone.localdate())
+    now = now or timezone.now()
+    periods = demo_periods(timezone.localtime(now).date())
     # Tests that only need some logs load the latest periods alone (the history is most of
     # the demo's loading time); unset, every period of the trends gets its file.
     keep = getattr(settings, "HOMECARE_DEMO_LOG_PERIODS", None)

@@ -17,7 +17,7 @@ from django.db.models import Prefetch
 from carecore.ecm import ACTUAL_SCHEMA, PlannedPackage
 from carecore.ecm.schema import APPROVAL_SCHEMA, LOG_KEY
 from carecore.units import LONDON, as_london, to_pence
-from homecare.brokerage.engine import visit_rows
+from homecare.brokerage import schedules
 from homecare.brokerage.models import Placement, RequestTransition, State
 
 PERIOD_DAYS = 28
@@ -58,6 +58,8 @@ def placements_in(council: Any, provider: Any, start: date, end: date) -> list[P
         .select_related("package__person__area__band", "request")
         .prefetch_related(
             "package__visits",
+            "package__schedule_versions",
+            "package__suspensions",
             Prefetch(
                 "request__transitions", queryset=RequestTransition.objects.order_by("at", "pk")
             ),
@@ -91,36 +93,55 @@ def suspensions(
 def planned_packages(council: Any, provider: Any, start: date, end: date) -> list[PlannedPackage]:
     """The engine's packages for a provider's period: each placement's schedule between the
     later of package start and placement, and the earlier of package end and placement end,
-    less suspensions, at the placement's (tendered) rate."""
+    less suspensions, at the placement's (tendered) rate. A package whose schedule changed
+    gives one engine package per schedule in force, so each day is planned by its own."""
     packages: list[PlannedPackage] = []
     seen: dict[int, int] = {}
     ref = provider_ref(provider)
     for placement in placements_in(council, provider, start, end):
-        package = placement.package
-        visits = visit_rows(package)
-        if not visits:
+        count = seen.get(placement.package_id, 0)
+        made = placement_packages(placement, ref, start, end, count)
+        if made:
+            seen[placement.package_id] = count + 1
+            packages.extend(made)
+    return packages
+
+
+def placement_packages(
+    placement: Placement, ref: str, start: date, end: date, count: int = 0
+) -> list[PlannedPackage]:
+    """One placement's engine packages over ``start``..``end``: one per schedule version in
+    force, all with the same package reference (their days never overlap, so neither do
+    their planned ids). ``count`` numbers a package's second and later placements."""
+    package = placement.package
+    first = max(package.start_date, as_london(placement.at).date())
+    last_days = [d for d in (package.end_date, _ended(placement)) if d is not None]
+    last = min(last_days) if last_days else None
+    if last is not None and last < first:
+        return []
+    held = suspensions(placement.request.transitions.all(), start, end)
+    dated = schedules.suspended_days(package, start, end)
+    made = []
+    for span in schedules.spans_of(package):
+        span_first = max(first, span.first)
+        ends = [d for d in (last, span.last) if d is not None]
+        span_last = min(ends) if ends else None
+        if not span.visits or (span_last is not None and span_last < span_first):
             continue
-        first = max(package.start_date, as_london(placement.at).date())
-        last_days = [d for d in (package.end_date, _ended(placement)) if d is not None]
-        last = min(last_days) if last_days else None
-        if last is not None and last < first:
-            continue
-        count = seen.get(package.pk, 0)
-        seen[package.pk] = count + 1
-        packages.append(
+        made.append(
             PlannedPackage(
                 package_ref=str(package.pk) if count == 0 else f"{package.pk}-{count}",
                 person_ref=package.person.reference,
                 provider_ref=ref,
                 band=package.person.area.band.code,
-                start_date=first,
-                end_date=last,
-                visits=visits,
-                suspensions=suspensions(placement.request.transitions.all(), start, end),
+                start_date=span_first,
+                end_date=span_last,
+                visits=span.visits,
+                suspensions=tuple(sorted(set(held + dated))),
                 rate_pence_per_hour=to_pence(placement.rate),
             )
         )
-    return packages
+    return made
 
 
 def _ended(placement: Placement) -> date | None:

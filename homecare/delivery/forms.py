@@ -15,7 +15,7 @@ PERIOD_CHOICES = 13  # about a year of four-week periods to choose from
 class UploadForm(GovukForm):
     file = forms.FileField(
         label="File of visit logs",
-        error_messages={"required": "Choose a CSV or Parquet file of visit logs"},
+        error_messages={"required": "Choose a file of visit logs"},
     )
 
 

@@ -4,7 +4,8 @@ For a range of calendar months, every provider with packages placed through the 
 frameworks gets its planned visits (``engine.planned_packages``, as a reconciliation run
 builds them) and its unheld visit logs; the lot is reconciled once under the council's
 rules (``HOMECARE_ECM_RULES``, as runs use) and measured by
-:func:`carecore.ecm.provider_performance`, then ranked by :func:`carecore.ecm.rank_providers`.
+:func:`carecore.ecm.provider_performance`, then ranked by :func:`carecore.ecm.rank_providers`
+(only providers with at least :data:`MIN_RANKED_VISITS` planned visits in the month).
 Nothing is stored: the table is worked out from the logs each time it is asked for, so it
 always reflects approvals made since.
 """
@@ -20,6 +21,7 @@ import polars as pl
 
 from carecore.ecm import load_rules, planned_visits, provider_performance, rank_providers, reconcile
 from carecore.ecm.performance import LOG_INPUT, VISIT_INPUT
+from carecore.ecm.performance import MIN_RANKED_VISITS as ENGINE_MIN_RANKED_VISITS
 from carecore.ecm.schema import MOMENT
 from homecare.brokerage.models import Placement
 from homecare.commissioning.models import Provider
@@ -27,6 +29,9 @@ from homecare.delivery import engine, reconciliation
 from homecare.delivery.models import VisitLog
 
 TREND_MONTHS = 6
+MIN_RANKED_VISITS = ENGINE_MIN_RANKED_VISITS
+"""The fewest planned visits in a month for a provider to be ranked (read when measuring,
+so a test may lower it)."""
 
 
 def first_of(day: date) -> date:
@@ -90,7 +95,11 @@ class Performance:
         """The month's rows in league order, each with the provider's ``name``."""
         rows = self.table.filter(pl.col("month") == month).to_dicts()
         return [
-            {**row, "name": self.names.get(row["provider_ref"], row["provider_ref"])}
+            {
+                **row,
+                "name": self.names.get(row["provider_ref"], row["provider_ref"]),
+                "ranked": row["rank"] is not None,
+            }
             for row in rows
         ]
 
@@ -142,7 +151,9 @@ def measure(
         _logs(council, providers, start, end, rules.match_window_minutes)
     )
     result = reconcile(planned, logs, rules, None, approvals=approved)
-    table = rank_providers(provider_performance(result.visits, result.logs))
+    table = rank_providers(
+        provider_performance(result.visits, result.logs), min_visits=MIN_RANKED_VISITS
+    )
     return Performance(council, tuple(months), table, names)
 
 

@@ -2,7 +2,9 @@
 months as charts (with the same figures in tables) and a CSV download.
 
 Who sees what is decided by ``access.performance_scope_for``: a council's commissioners and
-finance officers see every provider placed through the council, ranked; a provider's users
+finance officers see every provider placed through the council, ranked when it had enough
+planned visits in the month (``performance.MIN_RANKED_VISITS``) and listed apart as "too few
+visits to rank" otherwise, each share with its 95% Wilson interval; a provider's users
 see only their own provider's row and trends, without a rank (it would tell them how many
 others there are and where they stand); everyone else gets a 403.
 """
@@ -24,6 +26,7 @@ from django.utils import timezone
 from carecore.ecm import ECM_TARGET_PERCENT
 from carecore.ecm.performance import USUAL_CARERS
 from carecore.reports.line_charts import Line, describe_lines, line_chart_svg
+from carecore.stats import wilson_percent
 from homecare.accounts import access
 from homecare.commissioning.forms import GovukForm
 from homecare.delivery import performance
@@ -49,6 +52,15 @@ class Measure:
     of: str
     unit: str  # what the counts count
     none: str  # why a provider may have no figure
+    interval: bool = True  # a 95% Wilson interval (not for minutes: they are not events)
+
+    @property
+    def low(self) -> str:
+        return f"{self.share}_low"
+
+    @property
+    def high(self) -> str:
+        return f"{self.share}_high"
 
 
 MEASURES = (
@@ -78,6 +90,7 @@ MEASURES = (
         "planned_minutes",
         "minutes",
         "no visits delivered",
+        interval=False,
     ),
     Measure(
         "continuity",
@@ -157,11 +170,20 @@ def _measure(council: Any, month: date, only: list[Any] | None) -> performance.P
     return performance.measure(council, first, month, only=only, until=today() - timedelta(days=1))
 
 
+def _rank_examples(min_visits: int) -> dict[str, Any]:
+    """The 95% intervals of a 90% share at 20 visits and at the minimum: why the minimum."""
+    return {
+        "few": wilson_percent(18, 20),
+        "floor": wilson_percent(9 * min_visits // 10, min_visits),
+    }
+
+
 @access.require_role(*ROLES)
 def league(request: HttpRequest) -> HttpResponse:
     council, only = access.performance_scope_for(request.user)
     form, month = _month(request)
     result = _measure(council, month, only)
+    rows = result.rows(month)
     return render(
         request,
         "delivery/performance.html",
@@ -171,7 +193,11 @@ def league(request: HttpRequest) -> HttpResponse:
             "month": month,
             "month_value": month.isoformat()[:7],
             "ranked": only is None,
-            "rows": result.rows(month),
+            "rows": rows,
+            "ranked_rows": [row for row in rows if row["ranked"]],
+            "unranked_rows": [row for row in rows if not row["ranked"]],
+            "min_visits": performance.MIN_RANKED_VISITS,
+            "rank_examples": _rank_examples(performance.MIN_RANKED_VISITS),
             "measures": MEASURES,
             "charts": [_chart(m, result) for m in MEASURES],
             "target": ECM_TARGET_PERCENT,
@@ -183,14 +209,19 @@ def league(request: HttpRequest) -> HttpResponse:
 
 CSV_COLUMNS = (
     ("rank", "rank"),
+    ("ranked", "ranked"),
     ("provider", "name"),
     ("provider_ref", "provider_ref"),
     ("month", "month"),
     ("planned_visits", "planned_visits"),
     ("delivered_visits", "delivered_visits"),
     ("delivered_percent", "delivered_percent"),
+    ("delivered_percent_95_low", "delivered_percent_low"),
+    ("delivered_percent_95_high", "delivered_percent_high"),
     ("on_time_visits", "on_time_visits"),
     ("punctual_percent", "punctual_percent"),
+    ("punctual_percent_95_low", "punctual_percent_low"),
+    ("punctual_percent_95_high", "punctual_percent_high"),
     ("planned_minutes_of_delivered_visits", "planned_minutes"),
     ("actual_minutes", "actual_minutes"),
     ("actual_minutes_capped_at_planned", "stay_minutes"),
@@ -198,9 +229,13 @@ CSV_COLUMNS = (
     ("carer_logs_on_delivered_visits", "carer_logs"),
     ("usual_carer_logs", "usual_carer_logs"),
     ("continuity_percent", "continuity_percent"),
+    ("continuity_percent_95_low", "continuity_percent_low"),
+    ("continuity_percent_95_high", "continuity_percent_high"),
     ("counted_logs", "counted_logs"),
     ("electronic_logs", "electronic_logs"),
     ("ecm_percent", "ecm_percent"),
+    ("ecm_percent_95_low", "ecm_percent_low"),
+    ("ecm_percent_95_high", "ecm_percent_high"),
     ("meets_ecm_target", "meets_target"),
 )
 
@@ -219,14 +254,15 @@ def _cell(value: Any) -> str:
 
 @access.require_role(*ROLES)
 def league_csv(request: HttpRequest) -> HttpResponse:
-    """The month's table as CSV: one row a provider, every count and share (a provider's
-    users get their own row, without a rank)."""
+    """The month's table as CSV: one row a provider, every count and share with its 95%
+    interval; ``rank`` is empty and ``ranked`` "no" for a provider with too few visits to
+    rank (a provider's users get their own row, without either)."""
     council, only = access.performance_scope_for(request.user)
     _form, month = _month(request)
     rows = _measure(council, month, only).rows(month)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    columns = [c for c in CSV_COLUMNS if only is None or c[0] != "rank"]
+    columns = [c for c in CSV_COLUMNS if only is None or c[0] not in ("rank", "ranked")]
     writer.writerow([title for title, _ in columns])
     for row in rows:
         writer.writerow([_cell(row[key]) for _, key in columns])

@@ -12,6 +12,7 @@ from typing import Any
 
 from carecore.reports import brokerage_kpis as kpis
 from carecore.reports.bar_charts import BarGroup, bar_chart_svg, describe_groups
+from carecore.reports.survival import placement_times
 from homecare.insight.records import MarketRecords
 
 TIER_LABELS = {
@@ -55,7 +56,10 @@ def build(records: MarketRecords, *, now: datetime, days: int) -> dict[str, Any]
     start = now - timedelta(days=days)
     requests = records.requests
     zone_names = dict(records.zones)
-    ttp = kpis.time_to_place(requests, start=start, end=now)
+    # Every request made in the period, placed or not, counted up to now (Kaplan-Meier); and
+    # every request waiting now, whenever made, for the longest wait.
+    ttp = placement_times(requests, now=now, made_from=start)
+    waiting_now = placement_times(requests, now=now)
     unplaced = kpis.unplaced_hours(requests)
     tiers = kpis.share_by_tier(requests)
     providers = kpis.share_by_provider(requests)
@@ -72,6 +76,7 @@ def build(records: MarketRecords, *, now: datetime, days: int) -> dict[str, Any]
         "hours_commissioned": _hours(kpis.hours_commissioned(requests)),
         "people_in_service": kpis.people_in_service(requests),
         "time_to_place": ttp,
+        "waiting_now": waiting_now,
         "unplaced": {key: _hours(value) for key, value in unplaced.items()},
         "tier_rows": tier_rows,
         "provider_rows": providers,

@@ -1,14 +1,15 @@
 """The demo's complaints: a handful a month about the demo council's providers.
 
 Called at the end of ``homecare.commissioning.demo.load_demo``, once the demo market has
-placed its packages. For each calendar month from six months ago (the demo brokers its
-packages over the last six months) to this one, up to four complaints (about two a month,
-as seed 002 reports) are drawn from ``random.Random`` seeded by the month. Each is about a
-placement of the council's live on the day received: its provider (so providers with more
-packages get more complaints) and, usually, its person; a category; an invented summary
-with no names in it; and an outcome, decided for complaints over four weeks old and mostly
-open for newer ones. They go through the real ``record_complaint`` action. Idempotent: a
-council with complaints already is left alone.
+placed its packages, with the demo's ``now``. For each calendar month from thirteen months
+ago (the demo brokers its packages over the thirteen months before this one) to this one,
+up to four complaints (about two a month, as seed 002 reports) are drawn from
+``random.Random`` seeded by the month. Each is about a placement of the council's live on
+the day received: its provider (so providers with more packages get more complaints) and,
+usually, its person; a category; an invented summary with no names in it; and an outcome,
+decided for complaints over four weeks old and mostly open for newer ones. They go through
+the real ``record_complaint`` action. Idempotent: a council with complaints already is left
+alone.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from homecare.insight.forms import first_of_month
 from homecare.insight.models import Complaint
 
 SEED = 2017  # the year seed 002's complaints were counted
-MONTHS = 6
+MONTHS = 13  # as far back as the demo's market goes (homecare.brokerage.demo.HISTORY_MONTHS)
 DECIDE_AFTER_DAYS = 28
 SUMMARIES = {
     "missed_or_late": (
@@ -52,7 +53,9 @@ CATEGORY_WEIGHTS |= {"communication": 3, "charges": 1, "other": 1}
 DECIDED = (("upheld", 3), ("partly_upheld", 2), ("not_upheld", 5))
 
 
-def load_complaints(council: Organisation, *, acting_user: Any = None) -> int:
+def load_complaints(
+    council: Organisation, *, now: datetime | None = None, acting_user: Any = None
+) -> int:
     """Log the demo complaints for ``council`` (none when it has some); how many were made."""
     if Complaint.objects.filter(council=council).exists():
         return 0
@@ -63,8 +66,8 @@ def load_complaints(council: Organisation, *, acting_user: Any = None) -> int:
     )
     providers = Provider.objects.in_bulk({row[0] for row in placements})
     people = Person.objects.in_bulk({row[1] for row in placements})
-    now = timezone.now()
-    today = timezone.localdate()
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
     made = 0
     for back in range(MONTHS, -1, -1):
         month = first_of_month(today, back)

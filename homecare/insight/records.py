@@ -4,7 +4,9 @@
 reads. A request's tier is its placed provider's tier in the lot covering the package's zone
 (``spot`` when the provider is not appointed there), as the appointments stand today; a
 request made by a transfer (placed the moment it was made, after an earlier request of the
-same package was transferred) is marked so time to place skips it.
+same package was transferred) is marked so time to place skips it; a request withdrawn
+before it was placed carries the moment of its withdrawal (its last change of state), so
+time to place counts its wait up to then.
 """
 
 from __future__ import annotations
@@ -57,11 +59,13 @@ def request_records(council: Organisation) -> list[RequestRecord]:
             "placed_at",
             "placed_provider_id",
             "placed_provider__name",
+            "state_changed_at",
         )
     )
     transferred = {row[1] for row in rows if row[3] == State.TRANSFERRED}
     records = []
-    for pk, package, person, state, source, zone, hours, created, placed, pid, pname in rows:
+    for row in rows:
+        pk, package, person, state, source, zone, hours, created, placed, pid, pname, changed = row
         records.append(
             RequestRecord(
                 ref=str(pk),
@@ -75,6 +79,7 @@ def request_records(council: Organisation) -> list[RequestRecord]:
                 provider=pname or "",
                 tier=tiers.get((pid, zone), "spot") if pid else "",
                 by_transfer=package in transferred and placed == created,
+                withdrawn_at=changed if state == State.WITHDRAWN and placed is None else None,
             )
         )
     return records

@@ -14,9 +14,29 @@ from decimal import Decimal
 from typing import Any
 
 from carecore.reports.line_charts import Line, describe_lines, line_chart_svg
-from carecore.reports.performance_report import Kpi, KpiRow, PerformanceReport, Period
+from carecore.reports.performance_report import (
+    BASE_RULE,
+    Kpi,
+    KpiRow,
+    PerformanceReport,
+    Period,
+)
 
 MINUS = "\u2212"  # a real minus sign: screen readers say "minus", not "hyphen"
+NOT_MEANINGFUL = "not a meaningful percentage"
+ARRANGE_METHOD = (
+    "Time to arrange care follows every request for care made in the period, placed or not. "
+    "Requests still waiting are counted up to today, so long waits are not hidden."
+)
+# What "no figure" means for a time to arrange care when requests were made: the curve of
+# requests still unplaced never fell that far, or nobody made in the period is waiting.
+NONE_WHEN_REQUESTS = {
+    "arrange_median_days": "Not reached",
+    "arrange_median_low_days": "Not reached",
+    "arrange_median_high_days": "Not reached",
+    "arrange_p90_days": "Not reached",
+    "arrange_longest_open_days": "None waiting",
+}
 
 
 @dataclass(frozen=True)
@@ -81,9 +101,14 @@ def month_label(month: Period) -> str:
     return f"{month.first_day.day} to {month.last_day.day} {month.last_day:%b %Y}"
 
 
-def show(value: Decimal | None, kpi: Kpi) -> str:
-    """A figure as the table shows it, with its unit where the unit is a symbol."""
+def show(value: Decimal | None, kpi: Kpi, *, requests: Decimal | None = None) -> str:
+    """A figure as the table shows it, with its unit where the unit is a symbol.
+
+    ``requests`` is the number of requests for care made in the same period: a time to
+    arrange care with none is "Not reached" when there were some, not "No figure"."""
     if value is None:
+        if requests and kpi.key in NONE_WHEN_REQUESTS:
+            return NONE_WHEN_REQUESTS[kpi.key]
         return "No figure"
     if kpi.unit == "%":
         return f"{value}%"
@@ -108,13 +133,69 @@ def change_words(row: KpiRow) -> str:
     text = _signed(change)
     if row.kpi.unit.startswith("£"):
         text = f"{text[0]}£{text[1:]}"
+    if row.percent_meaningless:
+        return f"{text} ({NOT_MEANINGFUL})"
     percent = row.change_percent
     return f"{text} ({_signed(percent)}%)" if percent is not None else text
 
 
 def _value(report: PerformanceReport, key: str) -> str:
     row = report.row(key)
-    return show(row.this, row.kpi)
+    return show(row.this, row.kpi, requests=report.row("arrange_requests").this)
+
+
+def _days(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    rounded = value.quantize(Decimal("0.1"))
+    return f"{rounded:,} {'day' if rounded == 1 else 'days'}"
+
+
+def arranging(report: PerformanceReport) -> str:
+    """The "time to arrange care" paragraph: who was counted, then the times."""
+    row = report.row
+    requests = row("arrange_requests").this or 0
+    if not requests:
+        return "No requests for care were made in the period, so there is no time to arrange care."
+    placed, waiting = row("arrange_placed").this or 0, row("arrange_waiting").this or 0
+    withdrawn = requests - placed - waiting
+    text = (
+        f"Of the {requests:,} {'request' if requests == 1 else 'requests'} for care made in "
+        f"the period, {placed:,} {'has' if placed == 1 else 'have'} been placed and "
+        f"{waiting:,} {'is' if waiting == 1 else 'are'} still waiting"
+        + (f" ({withdrawn:,} withdrawn)" if withdrawn else "")
+        + ". Counting the requests still waiting up to today, "
+    )
+    median, p90 = row("arrange_median_days").this, row("arrange_p90_days").this
+    if median is None:
+        text += "fewer than half have been placed, so the median time to arrange care is not "
+        text += "reached: it is longer than any of them has yet waited."
+    else:
+        low, high = row("arrange_median_low_days").this, row("arrange_median_high_days").this
+        limits = f"{_days(low)} to {_days(high) if high is not None else 'not reached'}"
+        text += f"half were placed within {_days(median)} (95% confidence interval {limits})"
+        text += (
+            f" and nine in ten within {_days(p90)}."
+            if p90 is not None
+            else "; more than one in ten have not been placed, so the 90th percentile is not "
+            "reached."
+        )
+    longest = row("arrange_longest_open_days").this
+    if longest is not None:
+        text += f" The longest-waiting of them has waited {_days(longest)} so far."
+    return text
+
+
+def still_waiting(report: PerformanceReport) -> str:
+    """Every request still waiting today, whenever it was made."""
+    if not report.waiting_now:
+        return "No request for care is waiting today."
+    count = report.waiting_now
+    return (
+        f"Today {count:,} {'request' if count == 1 else 'requests'} for care "
+        f"{'is' if count == 1 else 'are'} waiting, whenever made; the longest has waited "
+        f"{_days(report.longest_open_days)}."
+    )
 
 
 def _direction(row: KpiRow, *, unit: str = "") -> str:
@@ -144,18 +225,13 @@ def current_position(report: PerformanceReport) -> list[str]:
         )
     ]
     new = row("new_packages").this
-    arranged = (
-        f"The median time to arrange care was {_value(report, 'arrange_median_days')} days; "
-        f"nine in ten requests were placed within {_value(report, 'arrange_p90_days')} days."
-        if row("arrange_median_days").this is not None
-        else "No requests were placed in the period, so there is no time to arrange care."
-    )
     paragraphs.append(
         f"{_value(report, 'new_packages')} new "
         f"{'package' if new == 1 else 'packages'} of care "
         f"{'was' if new == 1 else 'were'} arranged, "
-        f"{_value(report, 'new_hours_per_week')} new hours a week on average each week. " + arranged
+        f"{_value(report, 'new_hours_per_week')} new hours a week on average each week."
     )
+    paragraphs.append(f"{arranging(report)} {still_waiting(report)}")
     share = row("lead_share")
     if share.this is not None:
         paragraphs.append(
@@ -195,8 +271,15 @@ def _chart(spec: ChartSpec, report: PerformanceReport, labels: list[str]) -> dic
         places=places,
         y_max=spec.y_max,
     )
+    requests = report.row("arrange_requests").trend
     rows = [
-        (label, [show(line.values[index], kpi) for line, kpi in zip(lines, kpis, strict=True)])
+        (
+            label,
+            [
+                show(line.values[index], kpi, requests=requests[index])
+                for line, kpi in zip(lines, kpis, strict=True)
+            ],
+        )
         for index, label in enumerate(labels)
     ]
     return {
@@ -211,6 +294,7 @@ def _chart(spec: ChartSpec, report: PerformanceReport, labels: list[str]) -> dic
 def build(report: PerformanceReport) -> dict[str, Any]:
     """The context the page and the PDF share."""
     labels = [month_label(month) for month in report.months]
+    requests = report.row("arrange_requests")
     return {
         "report": report,
         "period_words": period_words(report.period),
@@ -219,12 +303,14 @@ def build(report: PerformanceReport) -> dict[str, Any]:
             {
                 "kpi": row.kpi,
                 "unit": "percent" if row.kpi.unit == "%" else row.kpi.unit,
-                "this": show(row.this, row.kpi),
-                "previous": show(row.previous, row.kpi),
+                "this": show(row.this, row.kpi, requests=requests.this),
+                "previous": show(row.previous, row.kpi, requests=requests.previous),
                 "change": change_words(row),
             }
             for row in report.rows
         ],
+        "arrange_method": ARRANGE_METHOD,
+        "base_rule": BASE_RULE,
         "paragraphs": current_position(report),
         # One point is no trend: the page says so rather than draw lone dots.
         "charts": [_chart(spec, report, labels) for spec in CHARTS] if len(labels) > 1 else [],
@@ -232,13 +318,22 @@ def build(report: PerformanceReport) -> dict[str, Any]:
     }
 
 
-def _csv_number(value: Decimal | None) -> str:
-    return "" if value is None else str(value)
+def _csv_number(
+    value: Decimal | None, kpi: Kpi | None = None, requests: Decimal | None = None
+) -> str:
+    """A plain number; empty for no figure, "not reached" for a time to arrange care the
+    requests made have not yet reached."""
+    if value is None:
+        reached = kpi is not None and requests and NONE_WHEN_REQUESTS.get(kpi.key) == "Not reached"
+        return "not reached" if reached else ""
+    return str(value)
 
 
 def csv_rows(report: PerformanceReport) -> list[list[str]]:
     """A header and one row a KPI: plain numbers (no units or separators), empty for no
-    figure; the months' columns are named by their first day."""
+    figure ("not reached" for a time to arrange care not yet reached); the change in percent
+    says "not a meaningful percentage" when the previous figure is below the base the next
+    column gives; the months' columns are named by their first day."""
     months = [f"{month.first_day:%Y-%m-%d}" for month in report.months]
     header = [
         "Key",
@@ -248,22 +343,29 @@ def csv_rows(report: PerformanceReport) -> list[list[str]]:
         f"Previous period ({report.previous.first_day} to {report.previous.last_day})",
         "Change",
         "Change (%)",
+        "Change (%) given from",
         *[f"Month from {month}" for month in months],
         "Definition",
     ]
     rows = [header]
+    requests = report.row("arrange_requests")
     for row in report.rows:
+        kpi = row.kpi
         rows.append(
             [
-                row.kpi.key,
-                row.kpi.title,
-                row.kpi.unit,
-                _csv_number(row.this),
-                _csv_number(row.previous),
+                kpi.key,
+                kpi.title,
+                kpi.unit,
+                _csv_number(row.this, kpi, requests.this),
+                _csv_number(row.previous, kpi, requests.previous),
                 _csv_number(row.change),
-                _csv_number(row.change_percent),
-                *[_csv_number(value) for value in row.trend],
-                row.kpi.definition,
+                NOT_MEANINGFUL if row.percent_meaningless else _csv_number(row.change_percent),
+                "" if kpi.points else str(kpi.min_base),
+                *[
+                    _csv_number(value, kpi, asked)
+                    for value, asked in zip(row.trend, requests.trend, strict=True)
+                ],
+                kpi.definition,
             ]
         )
     return rows

@@ -102,16 +102,20 @@ def live_scenario(
     bands = {a["band"] for a in mapping.get("geography", {}).get("areas", [])} or set(
         base.costs.band_rates
     )
-    rates = _band_rates(council, as_london(now).date(), bands)
+    today = as_london(now).date()
+    rates = _band_rates(council, today, bands)
     # The default's rate card is read on its own dates (it may have ended long ago); the
     # council's rates in force today win band by band.
     mapping["costs"] = {"rate_card_date": base.start_date.isoformat()}
     if rates:
         mapping["costs"]["band_rates"] = {band: str(rate) for band, rate in rates.items()}
-        sources.append(Source("Band rates", LIVE, _rates_words(rates)))
+        sources.append(
+            Source("Band rates", LIVE, f"your rate card in force today: {_rates_words(rates)}")
+        )
     missing = sorted(bands - set(rates))
     if missing:
-        sources.append(Source("Band rates", DEFAULT, f"for {', '.join(missing)}"))
+        words = _no_rates_words(base, missing, not rates, today)
+        sources.append(Source("Band rates", DEFAULT, words))
     zones = {z["code"] for z in mapping.get("geography", {}).get("zones", [])} or {
         z.code for z in base.zones
     }
@@ -162,7 +166,18 @@ def _count_words(geography: dict[str, Any]) -> str:
 
 
 def _rates_words(rates: dict[str, Decimal]) -> str:
-    return ", ".join(f"{band} £{rate}" for band, rate in sorted(rates.items()))
+    return ", ".join(f"{band.title()} £{rate:,.2f}" for band, rate in sorted(rates.items()))
+
+
+def _no_rates_words(base: Scenario, missing: list[str], every: bool, today: date) -> str:
+    """Why some (or ``every``) band's rates are not the council's, in plain words."""
+    defaults = {b: base.costs.band_rates[b] for b in missing if b in base.costs.band_rates}
+    which = "" if every else f" for {', '.join(band.title() for band in missing)}"
+    used = _rates_words(defaults) if defaults else "the default scenario's rates"
+    return (
+        f"The council has no rate card in force on {today:%-d %B %Y}{which}, so the simulation "
+        f"uses the default scenario's rates instead: {used}."
+    )
 
 
 def _geography(base: Scenario) -> dict[str, Any] | None:

@@ -159,6 +159,12 @@ def report_notes(run: SimulationRun) -> list[str]:
         notes.append(f"From the council's live market on {day.day} {day:%B %Y}: {'; '.join(live)}.")
     if default:
         notes.append(f"From the platform's default scenario: {'; '.join(default)}.")
+    # Rates not the council's own change every cost figure: say why, in the source's words.
+    notes += [
+        s["detail"]
+        for s in run.sources
+        if s["part"] == "Band rates" and s["origin"] != "live market"
+    ]
     return notes
 
 

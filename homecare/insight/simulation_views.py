@@ -20,7 +20,7 @@ from carecore.reports.committee import committee_report_css
 from carecore.reports.committee_parts import MODEL_NAMES
 from homecare.accounts import access
 from homecare.insight import simulation_actions as actions
-from homecare.insight.scenarios import live_scenario
+from homecare.insight.scenarios import LIVE, live_scenario
 from homecare.insight.simulation_models import SimulationRun
 
 REFRESH_SECONDS = 3
@@ -100,6 +100,11 @@ def new_simulation(request: HttpRequest) -> HttpResponse:
         "council": council,
         "form": form,
         "sources": preview.sources,
+        # Said plainly above the table: a simulation on another council's rates misleads.
+        "rates_missing": next(
+            (s.detail for s in preview.sources if s.part == "Band rates" and s.origin != LIVE),
+            "",
+        ),
         "providers": preview.mapping.get("supply", {}).get("providers", []),
     }
     return render(

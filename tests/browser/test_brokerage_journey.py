@@ -3,41 +3,59 @@ sees the placement. axe-core checks every brokerage page on the way."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from homecare.commissioning.demo import PROVIDER_A
 
 pytestmark = pytest.mark.browser
 
 AREA = "GN2657268"  # Anstey, in a zone where provider A (the demo's "provider-a") is prime
-REFERENCE = "P-BROWSER-1"
+REFERENCE = "P-700001"  # the demo council's format: P- and digits
 
 
-def _fill_request(page: Any, minutes: str) -> None:
-    page.fill("#person_ref", REFERENCE)
+def _date(page: Any, day: date) -> None:
+    page.fill("#start_day", str(day.day))
+    page.fill("#start_month", str(day.month))
+    page.fill("#start_year", str(day.year))
+
+
+def _fill_request(page: Any, reference: str, minutes: str, start: date) -> None:
+    page.fill("#person_ref", reference)
     page.select_option("#area", AREA)
     page.select_option("#funding", "council")
     page.select_option("#cohort", "older_people")
     page.select_option("#source", "hospital_discharge")
     page.select_option("#priority", "high")
-    page.fill("#start_day", "13")
-    page.fill("#start_month", "4")
-    page.fill("#start_year", "2026")
+    _date(page, start)
     page.fill("#needs", "medication")
-    page.select_option("#visit-1-day", "0")
-    page.fill("#visit-1-window_start", "08:00")
-    page.fill("#visit-1-minutes", minutes)
-    page.select_option("#visit-1-carers", "2")
-    page.select_option("#visit-2-day", "2")
-    page.fill("#visit-2-window_start", "18:00")
-    page.fill("#visit-2-minutes", "30")
+    page.check("#days_quick-1-weekdays")  # a quick choice: no day boxes to tick
+    page.fill("#call-1-1-time", "08:00")
+    page.fill("#call-1-1-minutes", minutes)
+    page.select_option("#call-1-1-carers", "2")
+    page.fill("#call-1-2-time", "18:00")
+    page.fill("#call-1-2-minutes", "30")
+
+
+def _fits_a_phone(visit: Any, name: str) -> None:
+    """At 390 pixels wide nothing makes the page scroll sideways (wide tables scroll alone)."""
+    page = visit.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    visit.check(name)
+    page.set_viewport_size({"width": 1100, "height": 900})
+    assert width <= 390, f"the page is {width} pixels wide at 390"
 
 
 def test_a_broker_places_a_package_that_the_provider_accepts_by_keyboard(
     browser: Any, visit: Any
 ) -> None:
+    from homecare.brokerage.models import BrokerageRequest
+
+    today = timezone.localdate()
     broker = visit
     page = broker.page
     broker.sign_in("broker")
@@ -48,18 +66,37 @@ def test_a_broker_places_a_package_that_the_provider_accepts_by_keyboard(
     page.get_by_role("link", name="New request").click()
     page.wait_for_url("**/brokerage/requests/new/")
     broker.check("brokerage 02 new request")
-    page.get_by_role("button", name="Add another visit").click()
-    page.wait_for_selector("#visit-5-day")
+    _fits_a_phone(broker, "brokerage 02 new request on a phone")
+    page.get_by_role("button", name="Add another call").click()
+    page.wait_for_selector("#call-1-5-time")
 
-    _fill_request(page, minutes="0")
-    page.get_by_role("button", name="Create the request and send offers").click()
-    summary = page.locator(".govuk-error-summary")
-    assert "Visit 1: minutes must be more than 0" in summary.inner_text()
+    # A name for a reference, no visit length and a start a month ago: Enter in a box only
+    # checks, and every problem is listed at once.
+    _fill_request(page, "Mrs Jane Smith, 4 High Street", minutes="0", start=today - timedelta(30))
+    page.focus("#needs")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".govuk-error-summary")
+    summary = page.locator(".govuk-error-summary").inner_text()
+    assert "in the council's format, for example P-004512" in summary
+    assert "enter the reason for the late start" in summary
+    assert "Call 1: minutes of care must be at least 1" in summary
     assert page.title().startswith("Error:")
+    assert not BrokerageRequest.objects.filter(package__person__reference=REFERENCE).exists()
     broker.check("brokerage 03 new request errors")
 
-    page.fill("#visit-1-minutes", "45")
-    page.get_by_role("button", name="Create the request and send offers").click()
+    page.fill("#person_ref", REFERENCE)
+    page.fill("#call-1-1-minutes", "45")
+    _date(page, today + timedelta(days=7))
+    page.focus("#call-1-2-minutes")
+    page.keyboard.press("Enter")  # "Continue", the form's first button: still nothing sent
+    page.wait_for_url("**/brokerage/requests/new/?check=*")
+    assert "Check your answers" in page.locator("h1").inner_text()
+    assert "10 visits a week" in page.inner_text("main")  # two calls on five weekdays
+    assert not BrokerageRequest.objects.filter(package__person__reference=REFERENCE).exists()
+    broker.check("brokerage 03 check your answers")
+    _fits_a_phone(broker, "brokerage 03 check your answers on a phone")
+
+    page.get_by_role("button", name="Send offers").click()
     page.wait_for_url("**/brokerage/requests/*/")
     assert "offered" in page.locator("h1").inner_text()
     assert PROVIDER_A in page.locator("table").first.inner_text() or PROVIDER_A in (

@@ -100,6 +100,6 @@ def test_a_provider_uploads_logs_and_sees_the_import_finish(
     page.set_input_files("#file", str(file))
     page.get_by_role("button", name="Upload logs").click()
     page.wait_for_url("**/delivery/uploads/*/")
-    page.get_by_text("1 of 1 rows (100%)").wait_for()
+    page.get_by_text("1 of 1 row (100%)").wait_for()
     page.get_by_text("1 new log stored").wait_for()
     visit.check("visit log upload finished")

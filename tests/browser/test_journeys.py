@@ -82,7 +82,7 @@ def test_a_commissioner_works_through_every_page_by_keyboard_and_signs_out(visit
     page.get_by_role("link", name="Rate cards").first.click()
     page.wait_for_url("**/rate-cards/")
     visit.check("07 rate cards")
-    page.get_by_role("link", name="leicestershire-2020-21").click()
+    page.get_by_role("link", name="Leicestershire 2020-21", exact=True).click()
     page.select_option("#band", "RURAL")
     page.fill("#minutes", "45")
     page.select_option("#carers", "2")

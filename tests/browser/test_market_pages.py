@@ -54,7 +54,7 @@ def test_a_provider_applies_and_the_commissioner_approves_by_keyboard(
     framework = _open_framework()
     page = visit.page
     visit.sign_in("provider-b")
-    page.get_by_role("link", name="Frameworks", exact=True).click()
+    page.get_by_role("link", name="Frameworks open to new providers", exact=True).click()
     page.wait_for_url("**/open-frameworks/")
     visit.check("market 01 open frameworks")
     page.get_by_role("link", name=f"Apply to {DPS}").click()
@@ -73,7 +73,7 @@ def test_a_provider_applies_and_the_commissioner_approves_by_keyboard(
 
     boss = visit.in_new_context(browser)
     boss.sign_in("commissioner")
-    boss.page.get_by_role("link", name="Market", exact=True).click()
+    boss.page.get_by_role("link", name="Frameworks", exact=True).click()
     boss.page.wait_for_url("**/frameworks/")
     boss.check("market 04 frameworks")
     boss.page.get_by_role("link", name=DPS).click()
@@ -140,7 +140,13 @@ def test_a_providers_page_warns_before_an_exit_and_tender_awards_become_appointm
     visit.sign_in("commissioner")
     visit.goto("/providers/")
     visit.check("market 11 providers")
-    page.get_by_role("link", name=PROVIDER_B).click()
+    # A provider with live packages, whose exit would send them back to the waiting list.
+    from homecare.brokerage.models import Placement
+
+    live = Placement.objects.filter(ended_at__isnull=True).order_by("provider__name").first()
+    assert live is not None, "the demo has no live packages"
+    exiting = live.provider.name
+    page.get_by_role("link", name=exiting, exact=True).click()
     page.wait_for_url("**/providers/*/")
     page.wait_for_load_state("load")
     visit.check("market 12 provider")
@@ -151,7 +157,7 @@ def test_a_providers_page_warns_before_an_exit_and_tender_awards_become_appointm
     assert "will go back to the waiting list" in page.inner_text("#exit-warning")
     visit.check("market 13 confirm exit")
     page.get_by_role("link", name="Cancel").click()
-    assert Provider.objects.get(name=PROVIDER_B).status == "active"
+    assert Provider.objects.get(name=exiting).status == "active"
 
     council = Organisation.objects.get(name=COUNCIL)
     evaluation = record_tender_evaluation(

@@ -41,9 +41,10 @@ from carecore.ecm import (
     rank_providers,
     reconcile,
 )
-from carecore.ecm.performance import COLUMNS, percent
+from carecore.ecm.performance import COLUMNS, INTERVALS, MIN_RANKED_VISITS, percent
 from carecore.ecm.schema import ACTUAL_SCHEMA, LOG_STATUSES, PLANNED_SCHEMA, VISIT_OUTCOMES
 from carecore.errors import InputError
+from carecore.stats import wilson_percent
 from carecore.units import LONDON
 
 JUNE = date(2026, 6, 1)
@@ -174,9 +175,41 @@ def test_manual_logs_awaiting_approval_count_against_compliance(
 
 def test_the_league_ranks_by_delivered_share_first(golden_rules: ContractRules) -> None:
     result = reconcile(*june(), golden_rules, None)
-    ranked = rank_providers(provider_performance(result.visits, result.logs))
+    ranked = rank_providers(provider_performance(result.visits, result.logs), min_visits=1)
     # A delivered 70%, C 50%, B 0%.
     assert ranked.select("rank", "provider_ref").rows() == [(1, "A"), (2, "C"), (3, "B")]
+
+
+def test_only_providers_with_enough_planned_visits_are_ranked(
+    golden_rules: ContractRules,
+) -> None:
+    result = reconcile(*june(), golden_rules, None)
+    table = provider_performance(result.visits, result.logs)
+    # A has 10 planned visits, B 3 and C 2: with a floor of 3, C is listed unranked, last.
+    ranked = rank_providers(table, min_visits=3)
+    assert ranked.select("rank", "provider_ref").rows() == [(1, "A"), (2, "B"), (None, "C")]
+    # At the default floor of 100 visits nobody here is ranked: the table is one of counts.
+    assert MIN_RANKED_VISITS == 100
+    assert rank_providers(table)["rank"].null_count() == 3
+    with pytest.raises(InputError, match="at least 1"):
+        rank_providers(table, min_visits=0)
+
+
+def test_each_counted_share_has_its_wilson_interval(golden_rules: ContractRules) -> None:
+    a = rows(*june(), golden_rules)[("A", JUNE)]
+    # A delivered 7 of 10 planned visits: Wilson 39.68% to 89.22%, shown rounded outwards.
+    assert (a["delivered_visits"], a["planned_visits"]) == (7, 10)
+    assert (a["delivered_percent_low"], a["delivered_percent_high"]) == (
+        Decimal("39.6"),
+        Decimal("89.3"),
+    )
+    for share, successes, trials in INTERVALS:
+        assert (a[f"{share}_low"], a[f"{share}_high"]) == wilson_percent(a[successes], a[trials]), (
+            share
+        )
+    b = rows(*june(), golden_rules)[("B", JUNE)]
+    assert b["punctual_percent_low"] is None  # nothing delivered: no share, no interval
+    assert "stay_percent_low" not in a  # minutes are not yes-or-no events
 
 
 def test_a_visit_at_half_past_midnight_on_the_first_belongs_to_that_month(
@@ -250,7 +283,7 @@ def test_the_target_compares_the_exact_share_not_the_rounded_one() -> None:
 
 
 def test_providers_equal_on_every_share_share_a_rank() -> None:
-    base = {**{c: 0 for c in COLUMNS}, "month": JUNE}
+    base = {**{c: 0 for c in COLUMNS}, "month": JUNE, "planned_visits": 100}
     shares = {
         "delivered_percent": Decimal("90.0"),
         "punctual_percent": Decimal("80.0"),

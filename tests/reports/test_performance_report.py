@@ -151,9 +151,53 @@ def test_new_care_counts_only_a_packages_first_placement() -> None:
 
 def test_time_to_arrange_is_in_days_and_leaves_out_transfers() -> None:
     figures = pr.figures(DATA, FEBRUARY)
-    # Waits 0.5, 5 and 8.25 days: median 5; 90th percentile rank 1.8: 5 + 0.8 x 3.25 = 7.6.
+    # Requests made in February waited 0.5, 5 and 8.25 days, all placed by 1 March: the
+    # curve falls to 2/3, 1/3 and 0, so the median is 5 and the 90th percentile 8.25.
     assert figures["arrange_median_days"] == Decimal("5.0")
-    assert figures["arrange_p90_days"] == Decimal("7.6")
+    assert figures["arrange_p90_days"] == Decimal("8.3")  # 8.25 half up
+    assert (figures["arrange_requests"], figures["arrange_placed"]) == (Decimal(3), Decimal(3))
+    assert figures["arrange_waiting"] == Decimal(0)
+    assert figures["arrange_longest_open_days"] is None
+
+
+def test_requests_still_waiting_are_counted_up_to_now() -> None:
+    # Two more February requests, still waiting on 31 March: 30 and 58 days by then.
+    waiting = (
+        RequestRecord("W1", "w1", "requested", "community", "z1", Decimal(1), at(date(2026, 2, 1))),
+        RequestRecord("W2", "w2", "offered", "community", "z1", Decimal(1), at(date(2026, 3, 1))),
+    )
+    data = pr.LiveData(PLACEMENTS, (*REQUESTS, waiting[0]), COMPLAINTS)
+    figures = pr.figures(data, FEBRUARY, now=at(date(2026, 3, 31)))
+    # 0.5, 5, 8.25 placed and 58 waiting: S = 3/4, 2/4 (at 5), 1/4; exactly a half from 5
+    # to 8.25 days, so the median is their midpoint; nine in ten is never reached.
+    assert figures["arrange_median_days"] == Decimal("6.6")  # 6.625 half up
+    assert figures["arrange_p90_days"] is None
+    assert (figures["arrange_waiting"], figures["arrange_longest_open_days"]) == (
+        Decimal(1),
+        Decimal("58.0"),
+    )
+    # The report also names the longest wait of any request still waiting, made when it was.
+    report = pr.performance_report(
+        pr.LiveData(requests=(*REQUESTS, *waiting)),
+        start=FEBRUARY.start,
+        end=FEBRUARY.end,
+        now=at(date(2026, 3, 31)),
+    )
+    # W1 has waited 58 days less the hour the clocks went forward on 29 March.
+    assert report.waiting_now == 2
+    assert report.longest_open_days == Decimal(58) - Decimal(1) / 24
+
+
+def test_a_withdrawn_request_counts_up_to_its_withdrawal_only() -> None:
+    withdrawn = RequestRecord(
+        "X", "x", "withdrawn", "community", "z1", Decimal(1), at(date(2026, 2, 1)),
+        withdrawn_at=at(date(2026, 2, 3)),
+    )  # fmt: skip
+    data = pr.LiveData(requests=(*REQUESTS, withdrawn))
+    figures = pr.figures(data, FEBRUARY, now=at(date(2026, 3, 31)))
+    # 0.5 placed, 2 withdrawn, 5 and 8.25 placed: S = 3/4, then 3/4 x 1/2 at 5 days.
+    assert figures["arrange_median_days"] == Decimal("5.0")
+    assert (figures["arrange_requests"], figures["arrange_waiting"]) == (Decimal(4), Decimal(0))
 
 
 def test_complaints_are_counted_by_the_day_received_and_upheld_includes_partly() -> None:
@@ -176,9 +220,10 @@ def test_january_worked_out_by_hand() -> None:
     # P1, P3 and P4 are new: 21 hours over 31/7 weeks = 4.74...
     assert figures["new_packages"] == Decimal(3)
     assert figures["new_hours_per_week"] == Decimal("4.7")
-    # Waits 0.5, 4 and 10 days: median 4; rank 1.8: 4 + 0.8 x 6 = 8.8.
-    assert figures["arrange_median_days"] == Decimal("4.0")
-    assert figures["arrange_p90_days"] == Decimal("8.8")
+    # Requests made in January waited 0.5 and 10 days (P1 was asked for in December): the
+    # curve sits at a half from 0.5 to 10 days, so the median is 5.25; nine in ten by 10.
+    assert figures["arrange_median_days"] == Decimal("5.3")
+    assert figures["arrange_p90_days"] == Decimal("10.0")
     assert figures["complaints"] == figures["complaints_upheld"] == Decimal(1)
 
 
@@ -190,7 +235,32 @@ def test_a_whole_month_is_compared_with_the_month_before(february: pr.Performanc
         Decimal("21.0"),
         Decimal("7.0"),
     )
-    assert hours.change_percent == Decimal("33.3")  # 7 / 21
+    # 21 hours a week is below the 100 a percentage is worked out from: 7 / 21 is not given.
+    assert hours.change_percent is None and hours.percent_meaningless
+    big = pr.KpiRow(hours.kpi, Decimal("280.0"), Decimal("210.0"), ())
+    assert (big.change_percent, big.percent_meaningless) == (Decimal("33.3"), False)
+
+
+@pytest.mark.parametrize(
+    ("key", "previous", "meaningful"),
+    [
+        ("new_packages", "19", False),
+        ("new_packages", "20", True),
+        ("hours_at_end", "99.9", False),
+        ("hours_at_end", "100.0", True),
+        ("arrange_median_days", "0.5", False),
+        ("arrange_median_days", "1.0", True),
+        ("average_rate", "0.00", False),
+        ("average_rate", "15.81", True),
+    ],
+)
+def test_a_percentage_change_needs_a_big_enough_previous_figure(
+    key: str, previous: str, meaningful: bool
+) -> None:
+    # One package to 39 would be "+3,800%": from a base below 20 only the change is given.
+    row = pr.KpiRow(pr.KPI_BY_KEY[key], Decimal(previous) + 38, Decimal(previous), ())
+    assert row.percent_meaningless is not meaningful
+    assert (row.change_percent is not None) is meaningful
 
 
 def test_a_percentage_changes_in_points_without_a_percent_change(

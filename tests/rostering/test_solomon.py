@@ -1,4 +1,10 @@
-"""Solomon VRPTW instances: our reading, our feasibility check, PyVRP against the best known."""
+"""Solomon VRPTW instances: our reading, our feasibility check, PyVRP on a budget.
+
+Every search here stops on a budget of PyVRP iterations, never on the clock, so its answer
+is the same on a busy machine as on an idle one. How near the best known PyVRP gets in a
+given time (the six targets within 1% in 10 s) is measured and recorded by
+``benchmarks/rostering_solomon.py``, not asserted here.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import vrplib  # type: ignore[import-untyped]
-from pyvrp import Client, Depot, Location, ProblemData, VehicleType
+from pyvrp import Client, Depot, Location, ProblemData, SolveParams, VehicleType
 
 from carecore.rostering.solomon import (
     SCALE,
@@ -22,9 +28,9 @@ from carecore.rostering.solomon import (
     solve_solomon,
 )
 
-TARGETS = ("R101", "R201", "C101", "C201", "RC101", "RC201")
-TARGET_SECONDS = 10.0
-TARGET_GAP_PERCENT = 1.0
+# PyVRP iterations per search: enough for feasible routes on these instances, and for
+# the priced search to beat the plain one on RC101, in well under a second each.
+ITERATIONS = 300
 
 
 def _solomon(benchmarks_dir: Path) -> Path:
@@ -170,45 +176,50 @@ def test_a_result_with_an_inconsistent_gap_is_refused() -> None:
         SolomonResult("X", 110.0, 100.0, 5.0, (), 1.0, 1.0, True)
 
 
-@pytest.mark.parametrize("name", TARGETS)
-def test_pyvrp_gets_within_one_percent_of_the_best_known_in_ten_seconds(
-    benchmarks_dir: Path, name: str
+def test_best_of_two_reports_the_shorter_of_its_two_searches_at_once_or_in_turn(
+    benchmarks_dir: Path,
 ) -> None:
-    result = solve_solomon(_solomon(benchmarks_dir) / f"{name}.vrp", seconds=TARGET_SECONDS)
-    assert result.feasible, result.problems
-    assert result.gap_percent <= TARGET_GAP_PERCENT, (
-        f"{name}: {result.distance} vs best known {result.best_known} "
-        f"({result.gap_percent:.2f}% in {result.seconds_used:.1f} s)"
-    )
-    # The reported distance is the routes' own, on the truncated matrix.
-    data = read_solomon(_solomon(benchmarks_dir) / f"{name}.vrp")
-    assert route_distance_tenths(data, result.routes) == round(result.distance * SCALE)
-    # Both searches ran and the limit held, process start-up included (with some slack
-    # for collecting the children on a shared machine).
-    assert [label for label, _, _ in result.searches] == ["plain", "pressure"]
-    assert result.seconds_used < TARGET_SECONDS + 2
-
-
-def test_best_of_two_reports_the_shorter_of_its_two_searches(benchmarks_dir: Path) -> None:
-    # RC101 is where the two searches usually differ (16 routes against 15).
+    # RC101 is where the two searches differ (on this budget the priced search is shorter).
     path = _solomon(benchmarks_dir) / "RC101.vrp"
-    result = solve_solomon(path, seconds=2.0, clock="process")
+    result = solve_solomon(path, iterations=ITERATIONS)
     assert result.feasible, result.problems
+    assert [label for label, _, _ in result.searches] == ["plain", "pressure"]
     by_label = {label: (distance, ok) for label, distance, ok in result.searches}
-    assert set(by_label) == {"plain", "pressure"}
     assert all(ok for _, ok in by_label.values())
     assert result.distance == min(distance for distance, _ in by_label.values())
     assert result.distance == by_label[result.chosen][0]
-    assert result.distance <= by_label["plain"][0]
+    assert result.distance < by_label["plain"][0]
     data = read_solomon(path)
     assert route_distance_tenths(data, result.routes) == round(result.distance * SCALE)
+    assert (result.iterations_given, result.seconds_given) == (ITERATIONS, 0.0)
+    # Each search has the whole budget whether the two run at once (two processes, as
+    # above when two cores are free) or in turn (explicit params keep them in this
+    # process), so the answer is the same either way, and on any machine.
+    in_turn = solve_solomon(path, iterations=ITERATIONS, params=SolveParams())
+    assert (in_turn.routes, in_turn.searches) == (result.routes, result.searches)
 
 
 def test_the_plain_method_runs_one_search_only(benchmarks_dir: Path) -> None:
-    result = solve_solomon(_solomon(benchmarks_dir) / "C101.vrp", seconds=1.0, method="plain")
+    path = _solomon(benchmarks_dir) / "C101.vrp"
+    result = solve_solomon(path, iterations=ITERATIONS, method="plain")
     assert [label for label, _, _ in result.searches] == ["plain"]
     assert result.chosen == "plain"
     assert result.feasible, result.problems
+    # On a budget alone the answer depends only on the instance, seed and budget.
+    again = solve_solomon(path, iterations=ITERATIONS, method="plain")
+    assert again.routes == result.routes
+
+
+def test_a_solve_needs_a_time_limit_or_an_iteration_budget(benchmarks_dir: Path) -> None:
+    path = _solomon(benchmarks_dir) / "C101.vrp"
+    with pytest.raises(ValueError, match="seconds or iterations"):
+        solve_solomon(path)
+    with pytest.raises(ValueError, match="iterations"):
+        solve_solomon(path, iterations=0)
+    with pytest.raises(ValueError, match="seconds"):
+        solve_solomon(path, seconds=0)
+    with pytest.raises(ValueError, match="time limit or an iteration budget"):
+        SolomonResult("X", 100.0, 100.0, 0.0, (), 0.0, 1.0, True)
 
 
 def test_a_result_longer_than_its_shortest_feasible_search_is_refused() -> None:
@@ -261,12 +272,13 @@ def test_the_processor_time_limit_ignores_time_spent_waiting() -> None:
 def test_the_priced_first_phase_still_ends_on_distance_alone(benchmarks_dir: Path) -> None:
     result = solve_solomon(
         _solomon(benchmarks_dir) / "C101.vrp",
-        seconds=2.0,
+        iterations=ITERATIONS,
         method="plain",
         pressure=RoutePressure(),
     )
     assert result.feasible, result.problems
+    assert [label for label, _, _ in result.searches] == ["pressure"]
     data = read_solomon(_solomon(benchmarks_dir) / "C101.vrp")
     # No route price is left in the figure reported: it is the routes' distance.
     assert route_distance_tenths(data, result.routes) == round(result.distance * SCALE)
-    assert result.gap_percent <= TARGET_GAP_PERCENT
+    assert result.distance == result.searches[0][1]

@@ -153,3 +153,15 @@ def pounds_exact(value: Any) -> str:
     if value is None or value == "":
         return ""
     return f"£{value}"
+
+
+@register.filter
+def who(user: Any, nobody: str = "the system") -> str:
+    """Who did something: a user's full name, else their username; ``nobody`` when no user.
+
+    Records made by the importer, the demo or a background task have no acting user, so
+    ``{{ request.created_by|who }}`` must never fail on ``None``.
+    """
+    if user is None:
+        return nobody
+    return str(user.get_full_name() or user.username)

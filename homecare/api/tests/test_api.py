@@ -29,6 +29,14 @@ PATHS = {
     "/api/v1/capacity",
     "/api/v1/visit-logs",
     "/api/v1/reconciliations",
+    "/api/v1/packages/{package_id}",
+    "/api/v1/packages/{package_id}/planned-visits",
+    "/api/v1/packages/{package_id}/variations",
+    "/api/v1/packages/{package_id}/reviews",
+    "/api/v1/packages/{package_id}/suspensions",
+    "/api/v1/packages/{package_id}/ending",
+    "/api/v1/package-changes/{change_id}/answer",
+    "/api/v1/package-changes/{change_id}/decision",
 }
 POST_ONLY = {"/api/v1/capacity", "/api/v1/visit-logs"}
 

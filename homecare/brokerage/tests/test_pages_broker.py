@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 NEW = reverse("brokerage:new-request")
 
 
-def _form(framework: Any, **changes: str) -> dict[str, str]:
-    data = {
+def _form(framework: Any, **changes: Any) -> dict[str, Any]:
+    """Two calls on Mondays: 07:30 for 45 minutes with two carers, and a time-critical 12:00."""
+    data: dict[str, Any] = {
         "person_ref": "P-PAGE-1",
         "area": AREA,
         "framework": str(framework.pk),
@@ -33,21 +34,35 @@ def _form(framework: Any, **changes: str) -> dict[str, str]:
         "start_month": "3",
         "start_year": "2026",
         "needs": "medication, hoist",
-        "visit_rows": "4",
-        "visit-1-day": "0",
-        "visit-1-window_start": "07:30",
-        "visit-1-window_minutes": "30",
-        "visit-1-minutes": "45",
-        "visit-1-carers": "2",
-        "visit-2-day": "0",
-        "visit-2-window_start": "12:00",
-        "visit-2-window_minutes": "30",
-        "visit-2-minutes": "30",
-        "visit-2-carers": "1",
-        "visit-2-critical": "on",
+        "patterns": "1",
+        "calls-1": "4",
+        "days_quick-1": "chosen",
+        "days-1": ["0"],
+        "call-1-1-time": "07:30",
+        "call-1-1-window_minutes": "30",
+        "call-1-1-minutes": "45",
+        "call-1-1-carers": "2",
+        "call-1-2-time": "12:00",
+        "call-1-2-window_minutes": "30",
+        "call-1-2-minutes": "30",
+        "call-1-2-carers": "1",
+        "call-1-2-critical": "on",
     }
     data.update(changes)
     return data
+
+
+@pytest.fixture(autouse=True)
+def _monday(frozen_now: Any) -> None:
+    frozen_now(NOW)  # the start dates above are a week ahead
+
+
+def _send(client: Any, data: dict[str, Any]) -> Any:
+    """Continue to the check page, then press "Send offers"."""
+    checked = client.post(NEW, data)
+    assert checked.status_code == 302, checked.content.decode()[:1000]
+    token = checked["Location"].split("check=", 1)[1]
+    return client.post(NEW, {"confirm": token, "send": "1"})
 
 
 def test_a_broker_creates_a_request_and_the_first_round_goes_out_by_email(
@@ -64,7 +79,7 @@ def test_a_broker_creates_a_request_and_the_first_round_goes_out_by_email(
     user.email = "offers@prime-one.invalid"
     user.save()
     with django_capture_on_commit_callbacks(execute=True):
-        response = signed_in(broker).post(NEW, _form(framework))
+        response = _send(signed_in(broker), _form(framework))
     request = BrokerageRequest.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("brokerage:request", args=[request.pk])
@@ -87,22 +102,20 @@ def test_a_broker_creates_a_request_and_the_first_round_goes_out_by_email(
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"visit-2-minutes": "0"}, "Visit 2: minutes must be more than 0"),
-        ({"visit-2-window_start": "08:00"}, "Visits 1 and 2 overlap"),
-        ({"visit-2-window_start": "25:99"}, "Visit 2: start time"),
+        ({"call-1-2-minutes": "0"}, "Call 2: minutes of care must be at least 1"),
+        ({"call-1-2-time": "08:00"}, "Call 1 and call 2 overlap on Monday"),
+        ({"call-1-2-time": "25:99"}, "Call 2: time must be a time like 07:30"),
         ({"person_ref": ""}, "Enter the person&#x27;s reference"),
         ({"area": "NOWHERE"}, "Select an area"),
         ({"start_month": "13"}, "Start date must be a real date"),
         (
             {
-                "visit-1-day": "",
-                "visit-1-window_start": "",
-                "visit-1-minutes": "",
-                "visit-2-day": "",
-                "visit-2-window_start": "",
-                "visit-2-minutes": "",
+                "call-1-1-time": "",
+                "call-1-1-minutes": "",
+                "call-1-2-time": "",
+                "call-1-2-minutes": "",
             },
-            "Enter at least one visit",
+            "Enter at least one call",
         ),
     ],
 )
@@ -118,34 +131,35 @@ def test_bad_input_is_named_in_the_error_summary_and_nothing_is_saved(
     assert not Person.objects.exists() and not Package.objects.exists()
 
 
-def test_the_overlap_error_names_the_rows_the_broker_sees_when_spare_rows_come_first(
+def test_the_overlap_error_names_the_calls_the_broker_sees_when_spare_rows_come_first(
     signed_in: Any, broker: Any, framework: Any
 ) -> None:
-    data = _form(framework, **{"visit-2-window_start": "08:00"})
-    # Move visit 2 to row 4, leaving rows 2 and 3 empty.
-    for name in ("day", "window_start", "window_minutes", "minutes", "carers", "critical"):
-        data[f"visit-4-{name}"] = data.pop(f"visit-2-{name}", "")
+    data = _form(framework, **{"call-1-2-time": "08:00"})
+    # Move call 2 to row 4, leaving row 3 empty.
+    for name in ("time", "window_minutes", "minutes", "carers", "critical"):
+        data[f"call-1-4-{name}"] = data.pop(f"call-1-2-{name}", "")
     response = signed_in(broker).post(NEW, data)
     html = response.content.decode()
-    assert "Visits 1 and 4 overlap" in html
-    assert 'href="#visit-4-window_start"' in html
+    assert "Call 1 and call 4 overlap on Monday" in html
+    assert 'href="#call-1-4-time"' in html
 
 
-def test_add_another_visit_shows_one_more_row_and_keeps_what_was_typed(
+def test_add_another_call_shows_one_more_row_and_keeps_what_was_typed(
     signed_in: Any, broker: Any, framework: Any
 ) -> None:
-    response = signed_in(broker).post(NEW, {**_form(framework), "add_visit": "1"})
+    response = signed_in(broker).post(NEW, {**_form(framework), "add_call": "1"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="visit-5-day"' in html
+    assert 'id="call-1-5-time"' in html
     assert 'value="P-PAGE-1"' in html
+    assert 'id="days-1" name="days-1" type="checkbox" value="0" checked' in html
     assert "govuk-error-summary" not in html
     assert not BrokerageRequest.objects.exists()
 
 
 def test_the_form_caps_a_forged_row_count() -> None:
-    form = RequestForm(areas=[], frameworks=[], rows=10_000)
-    assert form.rows == 40
+    form = RequestForm(areas=[], frameworks=[], initial={"calls-1": "10000"})
+    assert form.call_counts[1] == 12
 
 
 def test_the_waiting_list_separates_hospital_discharge_from_community(

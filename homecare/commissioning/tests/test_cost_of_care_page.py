@@ -106,11 +106,11 @@ def test_the_results_link_reproduces_the_results(signed_in: Any, broker: Any) ->
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("hourly_wage", "abc", "Care worker&#x27;s hourly wage: expected a number"),
-        ("hourly_wage", "0", "Care worker&#x27;s hourly wage: must be more than zero"),
-        ("surplus_percent", "-3", "Surplus: cannot be negative"),
-        ("travel_ISOLATED", "lots", "Isolated travel time: expected a number"),
-        ("overheads_percent", "99", "Business overheads: overheads (99% of price)"),
+        ("hourly_wage", "abc", "Care worker&#x27;s hourly wage must be a number, like 8.72"),
+        ("hourly_wage", "0", "Care worker&#x27;s hourly wage must be more than 0"),
+        ("surplus_percent", "-3", "Surplus must be 0 or more"),
+        ("travel_ISOLATED", "lots", "Isolated travel time must be a number, like 15"),
+        ("overheads_percent", "99", "Business overheads and surplus together take 100% or more"),
     ],
 )
 def test_bad_input_is_named_in_the_error_summary_and_at_its_field(

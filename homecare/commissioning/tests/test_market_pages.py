@@ -171,12 +171,16 @@ def test_the_frameworks_pages_show_lots_appointments_and_pending_applications(
     listing = client.get("/frameworks/").content.decode()
     assert "Test framework" in listing and "Open DPS (test)" in listing
     page = client.get(f"/frameworks/{framework.pk}/").content.decode()
-    assert "Lot WL: West Leicester" in page
+    assert "Lot: West Leicester" in page
     assert page.index("Prime 1 (test)") < page.index("Prime 2 (test)")
     assert "Prime / lead" in page and "£20.00" in page
     dps = client.get(f"/frameworks/{application.framework_id}/").content.decode()
     pending = dps.split('id="pending"', 1)[1].split("</table>", 1)[0]
-    assert "Alderbank Care (test)" in pending and "BK, WL" in pending and "£21.50" in pending
+    assert (
+        "Alderbank Care (test)" in pending
+        and "Back-up, West Leicester" in pending
+        and "£21.50" in pending
+    )
 
 
 def test_a_status_change_needs_a_reason_and_an_unknown_status_is_refused(

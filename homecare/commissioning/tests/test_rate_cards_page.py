@@ -33,7 +33,7 @@ def test_the_list_shows_each_cards_period_and_band_rates(
     signed_in: Any, provider_b_user: Any, leicestershire_card: Any
 ) -> None:
     page = signed_in(provider_b_user).get(reverse("commissioning:rate-cards")).content.decode()
-    assert "leicestershire-2020-21" in page
+    assert "Leicestershire 2020-21" in page  # the card's name in words, not its code
     assert "From 1 April 2020 to 5 November 2021" in page
     for rate in ("£18.75", "£19.95", "£22.95", "£26.15"):
         assert rate in page

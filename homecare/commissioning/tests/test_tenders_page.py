@@ -133,7 +133,7 @@ def test_rules_that_are_not_toml_are_refused(signed_in: Any, commissioner: Any) 
 def test_missing_files_are_asked_for(signed_in: Any, commissioner: Any) -> None:
     page = signed_in(commissioner).post(URL, {"rules_source": "file"}).content.decode()
     assert '<a href="#bids">Select a bids file (CSV or XLSX)</a>' in page
-    assert '<a href="#rules">Select a rules file (TOML)</a>' in page
+    assert '<a href="#rules">Select a rules file</a>' in page
 
 
 @pytest.mark.django_db
@@ -176,11 +176,19 @@ def _ranking(result: dict[str, Any]) -> list[tuple[Any, ...]]:
 @pytest.mark.parametrize(
     ("fields", "anchor", "message"),
     [
-        ({"price_weight": "50"}, "price_weight", "Price weight: price and quality weights"),
+        (
+            {"price_weight": "50"},
+            "price_weight",
+            "Price and quality weights must add up to 100 (they add up to 110)",
+        ),
         ({"price_weight": ""}, "price_weight", "Enter the price weight"),
-        ({"floor": "22"}, "floor", "Floor price: the floor £22 is above the ceiling"),
-        ({"prime_places": "two"}, "prime_places", "Prime providers per lot: must be a whole"),
-        ({"ceiling": "lots"}, "ceiling", "Ceiling price: expected a number"),
+        (
+            {"floor": "22"},
+            "floor",
+            "Floor price must be no more than the ceiling price (£21.00)",
+        ),
+        ({"prime_places": "two"}, "prime_places", "Prime providers per lot must be a whole"),
+        ({"ceiling": "lots"}, "ceiling", "Ceiling price must be an amount in pounds, like 18.50"),
     ],
 )
 def test_bad_answers_to_the_rules_questions_are_named(

@@ -76,7 +76,7 @@ def test_a_small_synthetic_week_is_routed_end_to_end_and_shown(
     assert run.progress_total > 0 and run.progress_done == run.progress_total
     assert run.report["problems_solved"] == run.progress_total
     assert {row["band"] for row in run.report["bands"]} <= {"URBAN", "FRINGE", "RURAL", "ISOLATED"}
-    assert run.report["prices"] and run.rate_card.startswith("leicestershire-2020-21")
+    assert run.report["prices"] and run.rate_card.startswith("Leicestershire 2020-21")
     urban = next(row for row in run.report["prices"] if row["band"] == "URBAN")
     assert Decimal(urban["card_price"]) == Decimal("18.75")  # the council's own card
     assert run.maps and all(day["day"] == 0 for day in run.maps)

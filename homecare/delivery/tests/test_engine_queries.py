@@ -51,7 +51,9 @@ def test_planning_fifteen_placements_takes_as_many_queries_as_five(
     assert len(packages) == 15
     # The old code read each placement's transitions on its own: 10 more queries here.
     assert fifteen == five
-    assert five == 3  # the placements, their visits, their requests' transitions
+    # The placements, their visits, schedule versions and suspensions, their requests'
+    # transitions.
+    assert five == 5
 
 
 def test_suspensions_from_prefetched_transitions_are_the_days_in_hospital(

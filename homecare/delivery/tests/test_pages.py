@@ -117,7 +117,7 @@ def test_a_provider_uploads_a_file_and_is_sent_to_its_progress(
     upload = LogUpload.objects.get()
     assert response.url == reverse("delivery:upload", args=[upload.pk])
     page = client.get(response.url).content.decode()
-    assert "1 of 1 rows (100%)" in page
+    assert "1 of 1 row (100%)" in page
     assert "hx-trigger" not in page  # finished: the page stops refreshing itself
 
 

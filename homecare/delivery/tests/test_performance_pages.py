@@ -12,7 +12,11 @@ Prime 1: P-0001 9 Mar 08:02 for 31 min (app, C1): delivered
   length of stay (30 + 28 + 30 capped) 88 of 90 min = 97.8%; continuity 3 of 3 = 100.0%;
   ECM 3 electronic of 4 logs = 75.0%: below the 85% target.
 Prime 2: P-0003 9 Mar 08:00 for 30 min (app, D1): delivered 1 of 23 = 4.3%; ECM 1 of 1.
-League: Prime 1 first (6.5% delivered), Prime 2 second.
+League: Prime 1 first (6.5% delivered), Prime 2 second, once the minimum for a rank is lowered
+to 20 planned visits (the ``logged`` fixture does; at the real 100 neither is ranked).
+
+95% Wilson intervals, rounded outwards: 3 of 46 2.2% to 17.6%; 2 of 3 20.7% to 93.9%;
+3 of 3 43.8% to 100.0%; 3 of 4 30.0% to 95.5%; 1 of 23 0.7% to 21.0%; 1 of 1 20.6% to 100.0%.
 """
 
 from __future__ import annotations
@@ -60,6 +64,8 @@ def logged(prime_1: Any, prime_2: Any, placed: Any, monkeypatch: pytest.MonkeyPa
     upload(prime_2, [log_row(prime_2, "P-0003", at(1, 8, 0), 30, carer="D1")])
     # The pages' "today": 15 April 2026, so March is the last full month.
     monkeypatch.setattr(performance_views, "today", lambda: date(2026, 4, 15))
+    # Rank providers from 20 planned visits, so this small market has a league.
+    monkeypatch.setattr(performance, "MIN_RANKED_VISITS", 20)
 
 
 class Cells(HTMLParser):
@@ -107,16 +113,16 @@ def test_the_league_table_shows_the_hand_checked_figures_in_league_order(
     one = rows["Prime 1 (test)"]
     assert one[0] == "1"
     assert one[2:] == [
-        "6.5% 3 of 46 visits",
-        "66.7% 2 of 3 visits on time",
-        "97.8% 88 of 90 minutes",
-        "100.0% 3 of 3 carer visits",
-        "75.0% 3 of 4 logs Below the 85% target",
+        "6.5% 3 of 46 visits 95% interval 2.2% to 17.6%",
+        "66.7% 2 of 3 visits on time 95% interval 20.7% to 93.9%",
+        "97.8% 88 of 90 minutes",  # minutes are not events: no interval
+        "100.0% 3 of 3 carer visits 95% interval 43.8% to 100.0%",
+        "75.0% 3 of 4 logs 95% interval 30.0% to 95.5% Below the 85% target",
     ]
     two = rows["Prime 2 (test)"]
     assert two[0] == "2"
-    assert two[2] == "4.3% 1 of 23 visits"
-    assert two[6] == "100.0% 1 of 1 logs Meets the 85% target"
+    assert two[2] == "4.3% 1 of 23 visits 95% interval 0.7% to 21.0%"
+    assert two[6] == "100.0% 1 of 1 logs 95% interval 20.6% to 100.0% Meets the 85% target"
 
 
 def test_every_figure_on_the_page_is_the_engines(
@@ -137,7 +143,7 @@ def test_every_figure_on_the_page_is_the_engines(
         ]
     )
     assert rows["Supplementary 1 (test)"][2:4] == [
-        "0.0% 0 of 23 visits",
+        "0.0% 0 of 23 visits 95% interval 0.0% to 14.4%",
         "No figure: no visits delivered",
     ]
     for row in engine:
@@ -150,6 +156,9 @@ def test_every_figure_on_the_page_is_the_engines(
                 continue
             assert cell.startswith(f"{share}% "), cell
             assert f"{row[measure.count]} of {row[measure.of]} {measure.unit}" in cell
+            if measure.interval:
+                low, high = row[measure.low], row[measure.high]
+                assert f"95% interval {low}% to {high}%" in cell
 
 
 def test_the_trend_charts_draw_each_provider_and_the_ecm_target(
@@ -173,12 +182,15 @@ def test_a_provider_sees_only_its_own_row_and_trends(
     html = client.get(URL, {"month": "2026-03"}).content.decode()
     rows = table(html)
     assert list(rows) == ["Prime 1 (test)"]
-    assert rows["Prime 1 (test)"][:2] == ["Prime 1 (test)", "6.5% 3 of 46 visits"]  # no rank
+    assert rows["Prime 1 (test)"][:2] == [
+        "Prime 1 (test)",
+        "6.5% 3 of 46 visits 95% interval 2.2% to 17.6%",
+    ]  # no rank
     assert "Prime 2" not in html and "P-0003" not in html
     assert "Your figures, March 2026" in html
     data = list(csv.DictReader(io.StringIO(client.get(CSV_URL, {"month": "2026-03"}).text)))
     assert [r["provider"] for r in data] == ["Prime 1 (test)"]
-    assert "rank" not in data[0]
+    assert "rank" not in data[0] and "ranked" not in data[0]
 
 
 def test_the_csv_gives_every_count_and_share_of_the_month(
@@ -202,6 +214,12 @@ def test_the_csv_gives_every_count_and_share_of_the_month(
     assert (one["actual_minutes"], one["actual_minutes_capped_at_planned"]) == ("89", "88")
     assert (one["counted_logs"], one["electronic_logs"], one["ecm_percent"]) == ("4", "3", "75.0")
     assert (one["meets_ecm_target"], data[1]["meets_ecm_target"]) == ("no", "yes")
+    assert (one["ranked"], one["delivered_percent_95_low"], one["delivered_percent_95_high"]) == (
+        "yes",
+        "2.2",
+        "17.6",
+    )
+    assert one["punctual_percent_95_low"] == "20.7" and "stay_percent_95_low" not in one
     assert one["month"] == "2026-03-01"
 
 
@@ -288,3 +306,37 @@ def test_a_month_still_running_counts_only_the_visits_planned_so_far(
     # Before the month began there is nothing to measure yet.
     early = performance.measure(council, MARCH, MARCH, until=date(2026, 2, 28))
     assert early.rows(MARCH) == []
+
+
+def test_providers_with_too_few_visits_are_listed_apart_not_ranked(
+    signed_in: Any, commissioner: Any, logged: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At 30 visits Prime 1 (46 planned) is ranked and Prime 2 (23) is not.
+    monkeypatch.setattr(performance, "MIN_RANKED_VISITS", 30)
+    client = signed_in(commissioner)
+    html = client.get(URL, {"month": "2026-03"}).content.decode()
+    assert list(table(html)) == ["Prime 1 (test)"]
+    unranked = html.split('id="unranked"')[1]
+    assert "Too few visits to rank" in html and "Prime 2 (test)" in unranked
+    assert "Only providers with at least 30 planned visits in the month are ranked" in html
+    data = list(csv.DictReader(io.StringIO(client.get(CSV_URL, {"month": "2026-03"}).text)))
+    assert [(r["rank"], r["ranked"], r["provider"]) for r in data] == [
+        ("1", "yes", "Prime 1 (test)"),
+        ("", "no", "Prime 2 (test)"),
+    ]
+
+
+def test_at_the_real_minimum_a_small_market_has_no_ranks_and_says_why(
+    signed_in: Any, commissioner: Any, logged: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from carecore.ecm.performance import MIN_RANKED_VISITS
+
+    monkeypatch.setattr(performance, "MIN_RANKED_VISITS", MIN_RANKED_VISITS)
+    html = signed_in(commissioner).get(URL, {"month": "2026-03"}).content.decode()
+    assert 'id="ranked-table"' not in html
+    assert "No provider had 100 planned visits or more in March 2026, so none is ranked." in html
+    assert "Only providers with at least 100 planned visits in the month are ranked" in html
+    # Why 100: the 95% interval of a 90% share at 20 visits and at 100.
+    assert "from 69.8% to 97.3%; at 100, with 82.5% to 94.5%" in html  # rounded outwards
+    rows = table(html)  # the first table is now the unranked one
+    assert list(rows) == ["Prime 1 (test)", "Prime 2 (test)"]

@@ -1,4 +1,5 @@
-"""``manage.py run_offer_timeouts``: expire overdue offers and send the next rounds.
+"""``manage.py run_offer_timeouts``: expire overdue offers and send the next rounds, and bring
+packages whose schedule changes today to the new schedule (``apply_schedule_changes``).
 
 Once by default (for cron); ``--every SECONDS`` keeps running, which is the worker when the
 database task backend (django-tasks-db and its ``db_worker``) is not installed.
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from homecare.brokerage.actions import expire_offers
+from homecare.brokerage.changes import apply_due_schedules
 
 
 class Command(BaseCommand):
@@ -30,8 +32,12 @@ class Command(BaseCommand):
                 result = expire_offers_task.enqueue()
                 self.stdout.write(f"Enqueued offer time-outs as task {result.id}.")
             else:
-                expired = expire_offers(timezone.now())
+                now = timezone.now()
+                expired = expire_offers(now)
                 self.stdout.write(f"Expired {expired} offer(s).")
+                # The same clock brings packages to a schedule change dated for today.
+                changed = apply_due_schedules(now=now, acting_user=None)
+                self.stdout.write(f"{changed} package(s) brought to today's schedule.")
             if not options["every"]:
                 return
             time.sleep(options["every"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from homecare.commissioning.demo import DEMO_PASSWORD, load_demo
 
@@ -13,7 +14,8 @@ class Command(BaseCommand):
     help = "Load (or refresh) the demo council, invented providers, personas, zones and rate cards."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        summary = load_demo()
+        # The demo's clock is the moment it is loaded: its history runs up to now.
+        summary = load_demo(now=timezone.now())
         self.stdout.write(
             f"Loaded {summary.zones} zones, {summary.areas} areas and rate cards "
             f"{', '.join(summary.rate_cards)}."

@@ -1,0 +1,340 @@
+"""Every page, as every persona and signed out, on data made the real ways.
+
+The demo is loaded (small), then records are added the ways a council adds them: a day-one
+import of people and placed packages (no acting user, as ``import_market`` leaves them) and a
+request and a complaint through the API and the pages. Each persona then walks the site from
+every page that needs no id, following every link and every GET form, and is sent to the
+records made above; every URL pattern must be reached by someone. No answer may be a server
+error or a debug page, no link may lead nowhere, and no page may run more than
+``QUERY_BUDGET`` database queries (page speed is measured in ``benchmarks/page_walk.py``,
+never asserted here).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from homecare.accounts.site_walk import Visit, page_patterns, start_pages, walk_site
+
+# The tests read the walk's results; the walk itself runs once, in a transaction rolled back.
+pytestmark = pytest.mark.django_db
+
+# The most database queries one page may run: a page whose queries grow with its rows fails.
+QUERY_BUDGET = 120
+
+
+@dataclass
+class Walk:
+    visits: list[Visit] = field(default_factory=list)
+    made: dict[str, list[str]] = field(default_factory=dict)
+    api: list[tuple[str, str, int]] = field(default_factory=list)  # (token of, path, status)
+
+    def of(self, persona: str) -> list[Visit]:
+        return [v for v in self.visits if v.persona == persona]
+
+
+def _make_data_the_real_ways(now: Any) -> dict[str, list[str]]:
+    """Load the small demo, then import a day-one market and add through the API and pages."""
+    from homecare.accounts import actions as accounts
+    from homecare.accounts.models import Organisation
+    from homecare.brokerage.imports import import_file
+    from homecare.brokerage.models import BrokerageRequest, Person
+    from homecare.commissioning.demo import COUNCIL, FRAMEWORK, PROVIDER_A, load_demo
+    from homecare.commissioning.models import Area
+
+    load_demo()
+    made: dict[str, list[str]] = {}
+    council = Organisation.objects.get(name=COUNCIL)
+    areas = list(Area.objects.order_by("code").values_list("code", flat=True)[:3])
+
+    def sheet(rows: list[dict[str, str]]) -> bytes:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+        return out.getvalue().encode()
+
+    people = [
+        {"reference": f"P-9{n:05d}", "area_code": areas[n % len(areas)], "funding": "council"}
+        | {"cohort": "older_people"}
+        for n in range(2)
+    ]
+    start = (now.date()).replace(day=1).isoformat()
+    packages = [
+        {
+            "person_reference": person["reference"],
+            "framework": FRAMEWORK,
+            "provider": PROVIDER_A,
+            "start_date": start,
+            "source": "community",
+            "schedule": "Mon-Fri 08:00 30m; Daily 18:00 30m x2",
+            "state": state,
+        }
+        for person, state in zip(people, ("started", "placed"), strict=True)
+    ]
+    for kind, rows in (("people", people), ("packages", packages)):
+        report = import_file(kind, f"{kind}.csv", content=sheet(rows), now=now, acting_user=None)
+        assert report.rejected == [], report.lines()
+    imported = BrokerageRequest.objects.filter(
+        package__person__reference__in=[p["reference"] for p in people]
+    )
+    made["imported requests"] = [
+        f"/brokerage/requests/{pk}/" for pk in imported.values_list("pk", flat=True)
+    ]
+
+    # A case-management system asks for care through the API with the council's token.
+    _, token = accounts.issue_api_token(council, "Case management", acting_user=None)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    body = {
+        "person_reference": "P-990100",
+        "area_code": areas[0],
+        "funding": "council",
+        "cohort": "older_people",
+        "source": "hospital_discharge",
+        "priority": "urgent",
+        "start_date": now.date().isoformat(),
+        "visits": [{"day": d, "window_start": "08:00", "minutes": 45} for d in range(7)],
+    }
+    answer = api.post("/api/v1/requests", body, content_type="application/json")
+    assert answer.status_code in (200, 201), answer.content
+    api_request = BrokerageRequest.objects.get(package__person__reference="P-990100")
+    made["API requests"] = [f"/brokerage/requests/{api_request.pk}/"]
+    assert Person.objects.filter(reference="P-990100").exists()
+    made |= _make_commissioning_records(council, now)
+    return made
+
+
+def _make_commissioning_records(council: Any, now: Any) -> dict[str, list[str]]:
+    """A tender evaluated through its page, an open framework with a provider's application,
+    and a small simulation and travel calibration run as the worker runs them."""
+    from pathlib import Path
+
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from homecare.commissioning import market_actions, travel_actions
+    from homecare.commissioning.demo import PROVIDER_A
+    from homecare.commissioning.models import Provider, TenderEvaluation, Zone
+    from homecare.insight import simulation_actions
+
+    users = get_user_model().objects
+    commissioner = users.get(username="commissioner")
+    data = Path(__file__).resolve().parents[3] / "tests" / "data" / "procurement"
+    page = Client()
+    page.force_login(commissioner)
+    answer = page.post(
+        "/tenders/",
+        {
+            "bids": SimpleUploadedFile("bids.csv", (data / "golden_bids.csv").read_bytes()),
+            "rules_source": "file",
+            "rules": SimpleUploadedFile("rules.toml", (data / "golden_rules.toml").read_bytes()),
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    tender = TenderEvaluation.objects.get(council=council)
+    zone = Zone.objects.order_by("code").first()
+    assert zone is not None
+    framework = market_actions.create_framework(
+        council=council,
+        name="Open framework for the walk",
+        policy_kind="open_framework",
+        start_date=now.date(),
+        open_to_new_providers=True,
+        lots=[{"code": zone.code, "name": zone.name, "kind": "geographic", "zones": [zone.code]}],
+        acting_user=commissioner,
+    )
+    application = market_actions.apply_to_framework(
+        framework=framework,
+        provider=Provider.objects.get(name=PROVIDER_A),
+        lots=list(framework.lots.all()),
+        hourly_rate=None,
+        at=now,
+        acting_user=users.get(username="provider-a"),
+    )
+    simulation = simulation_actions.start_simulation(
+        council=council, models=["prime"], replications=1, horizon_weeks=1, seed=1,
+        now=now, acting_user=commissioner,
+    )  # fmt: skip
+    travel = travel_actions.start_travel_calibration(
+        council, source="demo", people=4, seconds_per_visit=0.001,
+        acting_user=commissioner, now=now,
+    )  # fmt: skip
+    # The background worker's step, run here as the worker runs it.
+    simulation = simulation_actions.run_simulation(simulation.pk, now=now)
+    travel = travel_actions.run_travel_calibration(travel.pk, now=now)
+    assert (simulation.status, travel.status) == ("done", "done"), (simulation.error, travel.error)
+    return {
+        "tender evaluations": [f"/tenders/{tender.pk}/", f"/tenders/{tender.pk}/result.xlsx"],
+        "framework applications": [f"/applications/{application.pk}/"],
+        "simulations": [f"/insight/simulations/{simulation.pk}/"],
+        "simulation reports": [f"/insight/simulations/{simulation.pk}/pdf/"],
+        "travel calibrations": [f"/travel/{travel.pk}/"],
+    }
+
+
+PERSONAS = ("commissioner", "broker", "finance", "provider-a", "provider-b", "outsider", None)
+
+
+@pytest.fixture(scope="module")
+def walk(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Walk]:
+    from django.contrib.auth import get_user_model
+
+    from homecare.accounts import actions as accounts
+
+    result = Walk()
+    demo = override_settings(
+        HOMECARE_DEMO_PACKAGES=12,
+        HOMECARE_DEMO_LOG_PERIODS=1,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+    )
+    with django_db_blocker.unblock(), demo, transaction.atomic():
+        now = timezone.now()
+        result.made = _make_data_the_real_ways(now)
+        accounts.create_persona(
+            "outsider", password="x", organisation=None, role=None, acting_user=None
+        )
+        start = start_pages()
+        seeds = [path for paths in result.made.values() for path in paths]
+        users = get_user_model().objects
+        files: set[str] = set()  # each PDF, workbook and CSV is downloaded once in all
+        for persona in PERSONAS:
+            # A server error is recorded as the answer, not raised, so the walk goes on.
+            client = Client(raise_request_exception=False)
+            if persona is not None:
+                client.force_login(users.get(username=persona))
+            result.visits += walk_site(persona or "signed out", client, start, seeds, files)
+        result.api = _walk_the_api()
+        transaction.set_rollback(True)
+    yield result
+
+
+def _walk_the_api() -> list[tuple[str, str, int]]:
+    """GET every read endpoint of the OpenAPI document with the council's and a provider's
+    tokens, ids taken from the data; a path parameter with no data to fill it is a 0 status."""
+    from homecare.accounts import actions as accounts
+    from homecare.accounts.models import Organisation
+    from homecare.brokerage.models import BrokerageRequest, Offer, Placement
+    from homecare.commissioning.demo import COUNCIL, PROVIDER_A
+    from homecare.commissioning.models import RateCard, Zone
+
+    ids = {
+        "code": Zone.objects.order_by("code").values_list("code", flat=True)[:2],
+        "card_id": RateCard.objects.values_list("pk", flat=True)[:2],
+        "request_id": BrokerageRequest.objects.order_by("-pk").values_list("pk", flat=True)[:3],
+        "offer_id": Offer.objects.values_list("pk", flat=True)[:2],
+        "package_id": Placement.objects.values_list("package_id", flat=True)[:3],
+    }
+    document = Client().get("/api/v1/openapi.json").json()
+    answers: list[tuple[str, str, int]] = []
+    for name in (COUNCIL, PROVIDER_A):
+        organisation = Organisation.objects.get(name=name)
+        _, token = accounts.issue_api_token(organisation, "Walk", acting_user=None)
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", raise_request_exception=False)
+        for route, operations in document["paths"].items():
+            if "get" not in operations:
+                continue
+            params = [p.strip("{}") for p in route.split("/") if p.startswith("{")]
+            paths = [route]
+            for param in params:
+                values = list(ids.get(param, []))
+                if not values:
+                    answers.append((name, route, 0))
+                paths = [p.replace("{" + param + "}", str(v)) for p in paths for v in values]
+            for path in paths:
+                answers.append((name, path, client.get(path).status_code))
+    return answers
+
+
+def _failures(visits: list[Visit], bad: Any) -> list[str]:
+    return [f"{v.status} {v.path} (from {v.came_from})" for v in visits if bad(v)]
+
+
+@pytest.mark.parametrize("persona", [p or "signed out" for p in PERSONAS])
+def test_no_page_answers_a_server_error_or_a_debug_page(walk: Walk, persona: str) -> None:
+    visits = walk.of(persona)
+    assert visits, f"{persona} walked no page"
+    failures = _failures(visits, lambda v: v.status >= 500)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("persona", [p or "signed out" for p in PERSONAS])
+def test_no_link_leads_nowhere(walk: Walk, persona: str) -> None:
+    # A refusal is right for a record a persona may not see (the importer's and the API's
+    # are the council's), but a link a page offers must lead somewhere.
+    linked = [v for v in walk.of(persona) if not v.came_from.startswith("(")]
+    failures = _failures(linked, lambda v: v.status == 404)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("persona", [p or "signed out" for p in PERSONAS])
+def test_no_page_shows_internal_words(walk: Walk, persona: str) -> None:
+    # Seed references, file formats, codes and slugs in place of names, "1 carer hours".
+    found = [f"{v.path}: {'; '.join(v.words)}" for v in walk.of(persona) if v.words]
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("persona", [p or "signed out" for p in PERSONAS])
+def test_no_page_runs_more_queries_than_its_budget(walk: Walk, persona: str) -> None:
+    heavy = [f"{v.queries} queries: {v.path}" for v in walk.of(persona) if v.queries > QUERY_BUDGET]
+    assert not heavy, "\n".join(heavy)
+
+
+def test_every_record_made_the_real_ways_opens_for_the_council(walk: Walk) -> None:
+    # Requests are the brokers' work; everything else made here is the commissioners'.
+    for made, paths in walk.made.items():
+        persona = "broker" if "requests" in made else "commissioner"
+        by_path = {v.path: v.status for v in walk.of(persona)}
+        assert paths, f"no {made} were made"
+        for path in paths:
+            assert by_path.get(path) == 200, f"{made}: {path} answered {by_path.get(path)}"
+
+
+def test_every_read_endpoint_of_the_api_answers_without_a_server_error(walk: Walk) -> None:
+    assert len({path for _, path, _ in walk.api}) >= 10
+    unfilled = [f"{who}: {path}" for who, path, status in walk.api if status == 0]
+    assert not unfilled, "no data to fill: " + ", ".join(unfilled)
+    failures = [f"{status} {path} ({who})" for who, path, status in walk.api if status >= 500]
+    assert not failures, "\n".join(failures)
+
+
+def test_the_signed_out_visitor_is_only_ever_sent_to_sign_in(walk: Walk) -> None:
+    visits = walk.of("signed out")
+    assert {v.status for v in visits} <= {200, 302, 404}
+    assert all(v.name == "accounts:sign-in" for v in visits if v.status == 200)
+
+
+def test_every_page_is_reached_by_some_persona(walk: Walk) -> None:
+    reached = {v.name for v in walk.visits if v.status == 200}
+    # Pages that only answer a form's POST (their GET is refused or redirected) and files.
+    posted_only = {
+        "accounts:sign-out",
+        "commissioning:provider-status",
+        "commissioning:provider-quality",
+        "commissioning:application-approve",
+        "commissioning:application-reject",
+        "commissioning:tender-appoint",
+        "delivery:rerun",
+        "delivery:approve",
+        "delivery:decide_all",
+        "delivery:decide",
+    }
+    names = {name for name, _, _ in page_patterns()}
+    missing = sorted(names - reached - posted_only)
+    assert missing == [], f"no persona reached: {missing}"
+
+
+def test_debug_dump(walk: Walk) -> None:
+    import json
+
+    with open("/tmp/walk.json", "w") as f:
+        json.dump([v.__dict__ for v in walk.visits], f)
