@@ -29,7 +29,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from carecore.errors import InputError
 from homecare.accounts.plain_words import plural, tier_words
 from homecare.brokerage.bids import check_answer_rate
-from homecare.brokerage.engine import engine_visits, package_spec
+from homecare.brokerage.engine import engine_visits, package_spec, save_visit_rows
 from homecare.brokerage.models import (
     BrokerageRequest,
     Offer,
@@ -37,7 +37,6 @@ from homecare.brokerage.models import (
     Person,
     Placement,
     State,
-    Visit,
 )
 from homecare.brokerage.steps import (
     PLACED_STATES,
@@ -115,18 +114,7 @@ def create_request(
         acting_user,
     )
     package.save()
-    Visit.objects.bulk_create(
-        Visit(
-            package=package,
-            day=v.day,
-            window_start=v.window_start,
-            window_minutes=v.window_minutes,
-            minutes=v.minutes,
-            carers=v.carers,
-            critical=v.critical,
-        )
-        for v in spec.visits
-    )
+    save_visit_rows(package, spec.visits)
     return new_request(package, framework, now=now, acting_user=acting_user)
 
 

@@ -29,7 +29,7 @@ from django.db import transaction
 from carecore.errors import InputError
 from carecore.units import LONDON, as_london
 from homecare.brokerage import schedules
-from homecare.brokerage.engine import engine_visits, package_spec
+from homecare.brokerage.engine import engine_visits, package_spec, save_visit_rows
 from homecare.brokerage.models import (
     LIVE_STATES,
     WAITING_STATES,
@@ -41,7 +41,6 @@ from homecare.brokerage.models import (
     ScheduleVersion,
     State,
     Suspension,
-    Visit,
 )
 from homecare.brokerage.steps import (
     audited,
@@ -365,18 +364,7 @@ def sync_package_schedule(package: Package, *, today: date, acting_user: Any) ->
     if wanted == schedules.visits_to_json(schedules.visit_rows(package)):
         return False
     package.visits.all().delete()
-    Visit.objects.bulk_create(
-        Visit(
-            package=package,
-            day=v.day,
-            window_start=v.window_start,
-            window_minutes=v.window_minutes,
-            minutes=v.minutes,
-            carers=v.carers,
-            critical=v.critical,
-        )
-        for v in span.visits
-    )
+    save_visit_rows(package, span.visits)
     package.contact_hours_per_week = span.contact_hours
     package.carer_hours_per_week = span.carer_hours
     audited(package, acting_user).save()

@@ -38,6 +38,24 @@ def visit_rows(package: Package) -> tuple[Visit, ...]:
     )
 
 
+def save_visit_rows(package: Package, visits: Iterable[Visit]) -> None:
+    """Store the engine's visits as the package's weekly visit rows (after any old ones go)."""
+    from homecare.brokerage.models import Visit as VisitRow
+
+    VisitRow.objects.bulk_create(
+        VisitRow(
+            package=package,
+            day=v.day,
+            window_start=v.window_start,
+            window_minutes=v.window_minutes,
+            minutes=v.minutes,
+            carers=v.carers,
+            critical=v.critical,
+        )
+        for v in visits
+    )
+
+
 def package_spec(package: Package, visits: Sequence[Visit] | None = None) -> PackageSpec:
     """The engine's package for a stored one (the person, area, zone and band are joined)."""
     person = package.person

@@ -66,21 +66,6 @@ class DatesForm(GovukForm):
             self.add_error(f"{name}_day", f"{words} must be a real date, like 9 3 2026")
             return None
 
-    @property
-    def date_inputs(self) -> dict[str, dict[str, Any]]:
-        """What the date input template needs, by date name."""
-        inputs = {}
-        for name in self.DATES:
-            day = self[f"{name}_day"]
-            inputs[name] = {
-                "name": name,
-                "errors": day.errors,
-                "day": day.value() or "",
-                "month": self[f"{name}_month"].value() or "",
-                "year": self[f"{name}_year"].value() or "",
-            }
-        return inputs
-
     def put_error(self, exc: InputError, keys: dict[str, str], fallback: str) -> None:
         """The action's error on the field its key names, in the field's own words."""
         field = keys.get(exc.key or "", fallback)
