@@ -17,6 +17,7 @@ The rules, in words (for users; the API asks the same of the organisation its to
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -377,13 +378,18 @@ def offer_for(user: Any, pk: int) -> Any:
         raise Http404("No such offer") from None
 
 
-def placements_for(user: Any) -> QuerySet[Any]:
+def placements_for(user: Any, now: datetime | None = None) -> QuerySet[Any]:
     """The live placements with the user's providers: the only packages whose person a
-    provider's user may see."""
+    provider's user may see. A placement ending on a later day (a package ended from next
+    week) is live until then."""
+    from django.db.models import Q
+    from django.utils import timezone
+
     from homecare.brokerage.models import Placement
 
+    at = timezone.now() if now is None else now
     return Placement.objects.filter(
-        provider__in=providers_of(user), ended_at__isnull=True
+        Q(ended_at__isnull=True) | Q(ended_at__gt=at), provider__in=providers_of(user)
     ).select_related(
         "provider", "request", "package__person__area__zone", "package__person__area__band"
     )

@@ -205,7 +205,7 @@ def provider_work(user: Any, now: datetime) -> RoleWork:
         .order_by("deadline", "pk")
     )
     starting = (
-        access.placements_for(user)
+        access.placements_for(user, now)
         .filter(
             package__start_date__gte=today,
             package__start_date__lte=today + timedelta(days=STARTING_WITHIN_DAYS),

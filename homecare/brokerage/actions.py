@@ -23,7 +23,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from carecore.errors import InputError
@@ -55,6 +55,24 @@ class OfferClosed(InputError):
 
 
 @transaction.atomic
+def create_request_once(
+    submission_key: str, *args: Any, **kwargs: Any
+) -> tuple[BrokerageRequest, bool]:
+    """:func:`create_request` at most once for ``submission_key``: a second call with the same
+    key, even at the same moment, returns the request the first made and False."""
+    found = BrokerageRequest.objects.filter(submission_key=submission_key).first()
+    if found is not None:
+        return found, False
+    try:
+        with transaction.atomic():
+            created = create_request(*args, **kwargs)
+            created.submission_key = submission_key
+            created.save(update_fields=["submission_key"])
+    except IntegrityError:  # the same key's request was committed meanwhile
+        return BrokerageRequest.objects.get(submission_key=submission_key), False
+    return created, True
+
+
 def create_request(
     person_ref: str,
     area_code: str,

@@ -184,7 +184,8 @@ def _send(request: HttpRequest, token: str) -> HttpResponse:
     frameworks = {str(f.pk): f for f in _frameworks(request.user)}
     now = timezone.now()
     try:
-        created = actions.create_request(
+        created, made = actions.create_request_once(
+            f"new-request:{request.user.pk}:{token}",
             data["person_ref"],
             data["area"],
             form.visits,
@@ -201,9 +202,11 @@ def _send(request: HttpRequest, token: str) -> HttpResponse:
     except InputError as exc:
         form.add_input_error(exc)
         return _request_page(request, form, token)
-    _record_late_start(created, data.get("late_start_reason") or "")
     drafts[token]["created"] = created.pk
     request.session[DRAFTS] = drafts
+    if not made:  # the same answers were sent a moment ago, from another press or tab
+        return redirect("brokerage:request", pk=created.pk)
+    _record_late_start(created, data.get("late_start_reason") or "")
     offers = actions.send_next_round(created, now=now, acting_user=request.user)
     if offers:
         messages.success(

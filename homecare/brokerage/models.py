@@ -148,6 +148,9 @@ class BrokerageRequest(models.Model):
     )
     placed_rate = models.DecimalField(**MONEY, null=True, blank=True)
     placed_at = models.DateTimeField(null=True, blank=True)
+    # The "Send offers" press that made it: a second press of the same answers (a double
+    # click, two tabs, the back button) finds this request instead of making another.
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

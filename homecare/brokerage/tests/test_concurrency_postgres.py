@@ -140,3 +140,52 @@ def test_answering_one_request_does_not_wait_for_another_on_the_same_framework()
     finally:
         release.set()
         holder.join(timeout=30)
+
+
+def test_two_simultaneous_presses_of_send_offers_make_one_request() -> None:
+    from carecore.geography import default_geography
+    from homecare.accounts.actions import create_organisation
+    from homecare.brokerage import actions
+    from homecare.brokerage.models import BrokerageRequest
+    from homecare.brokerage.testing import AREA, make_market
+    from homecare.commissioning.actions import import_geography
+
+    with on_postgres():
+        import_geography(default_geography(), acting_user=None)
+        council = create_organisation("Twice County Council", kind="council", acting_user=None)
+        framework = make_market(council, name="Twice", primes=1)
+    barrier = threading.Barrier(2)
+    outcomes: list[Any] = []
+
+    def press() -> None:
+        with on_postgres():
+            barrier.wait()
+            try:
+                outcomes.append(
+                    actions.create_request_once(
+                        "new-request:1:the-same-answers",
+                        "P-000777",
+                        AREA,
+                        "Mon-Fri 08:00 30m",
+                        framework=framework,
+                        funding="council",
+                        cohort="older_people",
+                        source="community",
+                        start_date=NOW.date(),
+                        now=NOW,
+                        acting_user=None,
+                    )
+                )
+            except Exception as exc:  # the test inspects what each press got
+                outcomes.append(exc)
+
+    threads = [threading.Thread(target=press) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert all(isinstance(o, tuple) for o in outcomes), outcomes
+    assert sorted(made for _, made in outcomes) == [False, True]
+    assert len({request.pk for request, _ in outcomes}) == 1
+    with on_postgres():
+        assert BrokerageRequest.objects.filter(package__person__reference="P-000777").count() == 1

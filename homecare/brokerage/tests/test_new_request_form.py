@@ -129,6 +129,23 @@ def test_send_offers_on_the_check_page_creates_the_request_and_offers_once(
     assert BrokerageRequest.objects.count() == 1 and Offer.objects.count() == offers
 
 
+def test_a_press_from_a_second_tab_that_never_saw_the_first_send_makes_nothing_new(
+    signed_in: Any, broker: Any, framework: Any
+) -> None:
+    client = signed_in(broker)
+    token = _token(_continue(client, answers(framework)))
+    before = dict(client.session.items())  # what the other tab's press carries
+    client.post(NEW, {"confirm": token, "send": "1"})
+    made = BrokerageRequest.objects.get()
+    offers = Offer.objects.count()
+    session = client.session
+    session.update(before)  # the first press's note of what it made is not there
+    session.save()
+    again = client.post(NEW, {"confirm": token, "send": "1"})
+    assert again["Location"] == reverse("brokerage:request", args=[made.pk])
+    assert BrokerageRequest.objects.count() == 1 and Offer.objects.count() == offers
+
+
 def test_the_confirmation_without_the_send_button_sends_nothing(
     signed_in: Any, broker: Any, framework: Any
 ) -> None:

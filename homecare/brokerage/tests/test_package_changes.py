@@ -693,3 +693,21 @@ def test_the_demo_has_reviews_variations_and_a_stay_in_hospital(db: Any) -> None
     ]
     assert Suspension.objects.count() == 1
     assert schedules.hours_removed_by_reviews(ScheduleChange.objects.all()).hours_removed > 0
+
+
+def test_a_package_ended_from_next_week_stays_in_the_providers_list_until_then(
+    signed_in: Any, broker: Any, placed: Package, prime_1_user: Any, monkeypatch: Any
+) -> None:
+    from django.utils import timezone
+
+    changes.end_package_from(
+        placed,
+        ends_from=date(2026, 3, 20),
+        reason="residential_care",
+        now=TODAY,
+        acting_user=broker,
+    )
+    mine = reverse("brokerage:packages")
+    assert "P-0001" in signed_in(prime_1_user).get(mine).content.decode()
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 3, 20, 0, 1, tzinfo=LONDON))
+    assert "P-0001" not in signed_in(prime_1_user).get(mine).content.decode()
