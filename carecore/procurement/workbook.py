@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from carecore.procurement.evaluate import LotResult, TenderResult
 from carecore.procurement.exact import money, plain
+from carecore.spreadsheets import put_cell
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -69,10 +70,8 @@ def _sheet_name(lot: str, used: set[str]) -> str:
 
 def _put(sheet: Worksheet, row: int, column: int, value: object, number_format: str = "") -> None:
     cell = sheet.cell(row=row, column=column)
-    cell.value = value  # type: ignore[assignment]
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        # Bidder names come from uploads: never let one become a formula in the council's Excel.
-        cell.data_type = "s"
+    # Bidder names come from uploads: never let one become a formula in the council's Excel.
+    put_cell(cell, value)
     if number_format:
         cell.number_format = number_format
 

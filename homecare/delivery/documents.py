@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from carecore.spreadsheets import append_row
 from carecore.units import as_london, from_pence
 
 LINE_HEADERS = (
@@ -90,11 +91,12 @@ def _workbook(title: str, headers: tuple[str, ...], rows: list[tuple[Any, ...]])
     book = Workbook()
     sheet = book.active
     sheet.title = title
-    sheet.append(list(headers))
+    append_row(sheet, headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        # Carer ids, references and names come from providers' files: text, never formulas.
+        append_row(sheet, row)
     return book
 
 
@@ -110,7 +112,7 @@ def invoice_xlsx(run: Any) -> bytes:
     book = _workbook("Invoice", LINE_HEADERS, rows)
     sheet = book.active
     total = from_pence(sum(line.amount_pence for line in run.lines.all()))
-    sheet.append(["Total", *[""] * (len(LINE_HEADERS) - 3), total, ""])
+    append_row(sheet, ["Total", *[""] * (len(LINE_HEADERS) - 3), total, ""])
     info = book.create_sheet("About")
     invoice = run.invoice
     for label, value in (
@@ -123,7 +125,7 @@ def invoice_xlsx(run: Any) -> bytes:
         ("Total (£)", from_pence(invoice.total_pence)),
         ("Withheld (£)", from_pence(run.withheld_pence)),
     ):
-        info.append([label, value])
+        append_row(info, [label, value])
     return _bytes(book)
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from carecore.ecm import ECM_TARGET_PERCENT
 from carecore.ecm.performance import USUAL_CARERS
 from carecore.reports.line_charts import Line, describe_lines, line_chart_svg
+from carecore.spreadsheets import csv_text
 from carecore.stats import wilson_percent
 from homecare.accounts import access
 from homecare.commissioning.forms import GovukForm
@@ -245,11 +246,8 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    text = str(value)
     # Provider names come from people: never let one become a formula in a spreadsheet.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    return csv_text(value)
 
 
 @access.require_role(*ROLES)

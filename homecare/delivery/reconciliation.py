@@ -321,7 +321,9 @@ def decide_exceptions(
     run = ReconciliationRun.objects.select_for_update().get(pk=run.pk)
     _check_decision(run, reason)
     waiting = list(
-        run.exceptions.select_for_update()
+        # Lock the exceptions only: PostgreSQL refuses to lock the optional log's side of the
+        # outer join that select_related makes.
+        run.exceptions.select_for_update(of=("self",))
         .filter(kind=kind, status=VisitException.Status.PENDING)
         .select_related("log")
     )

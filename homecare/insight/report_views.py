@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from carecore.reports.performance_report import KPIS, london_midnight, performance_report
+from carecore.spreadsheets import csv_text
 from homecare.accounts import access
 from homecare.accounts.models import Organisation
 from homecare.insight import report as presenter
@@ -129,7 +130,8 @@ def report_csv(request: HttpRequest) -> HttpResponse:
         return found
     _, result, stem = found
     out = io.StringIO()
-    csv.writer(out).writerows(presenter.csv_rows(result))
+    rows = presenter.csv_rows(result)
+    csv.writer(out).writerows([[csv_text(v) for v in row] for row in rows])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
     return response

@@ -224,3 +224,20 @@ def test_an_invoice_line_leads_to_its_log_and_upload(
     page = signed_in(finance).get(reverse("delivery:line", args=[run.pk, line.pk]))
     text = page.content.decode()
     assert upload.sha256 in text and reverse("delivery:upload", args=[upload.pk]) in text
+
+
+def test_a_carer_id_that_is_a_formula_stays_text_in_the_council_s_invoice(
+    signed_in: Any, council: Any, prime_1: Any, placed: Any, finance: Any
+) -> None:
+    attack = '=HYPERLINK("http://example.invalid","Click for your payment")'
+    rows = [log_row(prime_1, "P-0001", at(1, 8, 2), 31, carer=attack)]
+    upload = actions.create_upload(prime_1, "logs.csv", csv_bytes(rows), now=NOW, acting_user=None)
+    actions.import_upload(upload.pk, now=NOW)
+    run = reconciliation.run_reconciliation(
+        council, prime_1, PERIOD_START, now=NOW, acting_user=finance
+    )
+    response = signed_in(finance).get(reverse("delivery:download", args=[run.pk, "invoice.xlsx"]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    carer = [cell for cell in sheet[2] if cell.value == attack]
+    assert carer, "the carer id is on the line"
+    assert all(cell.data_type == "s" for cell in carer)  # text, not a formula
