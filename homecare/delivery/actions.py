@@ -88,40 +88,42 @@ def import_upload(upload_id: int, *, now: datetime | None = None) -> LogUpload:
     """Read, check and write an upload's logs (the background task; the system acts).
 
     Bad rows reject the file whole, or under the ``hold`` policy the good rows are written
-    held (not paid until released). Nothing is written if anything fails part-way.
+    held (not paid until released). Nothing is written if anything fails part-way, and the
+    upload always ends done, held or failed with the reason: never left importing.
     """
     upload = LogUpload.objects.select_related("provider__organisation").get(pk=upload_id)
     if upload.finished:
         return upload
     update_now(upload, status=LogUpload.Status.RUNNING, rows_done=0)
+    try:
+        return _import(upload, now=now)
+    except Exception as exc:
+        _fail(upload, exc)
+        raise
+    except BaseException as exc:  # a Polars panic (PanicException) is not an Exception
+        _fail(upload, exc)
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        raise RuntimeError(f"the import of upload {upload.pk} stopped: {exc}") from exc
+
+
+def _import(upload: LogUpload, *, now: datetime | None) -> LogUpload:
     provider = upload.provider
     result = read_upload(
         bytes(upload.content), upload.format, provider=provider, provider_ref=provider_ref(provider)
     )
     update_now(
-        upload, rows_total=result.rows_total, errors=result.errors, errors_total=result.errors_total
+        upload,
+        rows_total=result.rows_total,
+        errors=printable_errors(result.errors),
+        errors_total=result.errors_total,
     )
     hold = bool(result.errors_total) and bad_rows_policy() == "hold"
     if result.logs is None or (result.errors_total and not hold):
         update_now(upload, status=LogUpload.Status.FAILED, finished_at=now or timezone.now())
         return upload
-    try:
-        rows = _prepare(upload, result.logs, held=hold, now=now or timezone.now())
-        created, existing = _write_all(upload, rows)
-    except Exception as exc:
-        failure = {
-            "row": None,
-            "column": "",
-            "message": f"the import stopped ({exc}); nothing was saved: upload the file again",
-        }
-        update_now(
-            upload,
-            status=LogUpload.Status.FAILED,
-            errors=[*upload.errors, failure],
-            errors_total=upload.errors_total + 1,
-            finished_at=timezone.now(),
-        )
-        raise
+    rows = _prepare(upload, result.logs, held=hold, now=now or timezone.now())
+    created, existing = _write_all(upload, rows)
     update_now(
         upload,
         status=LogUpload.Status.HELD if hold else LogUpload.Status.DONE,
@@ -131,6 +133,39 @@ def import_upload(upload_id: int, *, now: datetime | None = None) -> LogUpload:
         finished_at=now or timezone.now(),
     )
     return upload
+
+
+def printable(text: object) -> str:
+    """Text that any database stores: a NUL from a file (UTF-16 read as UTF-8, say) shown
+    as ␀, which PostgreSQL's text and JSON would refuse."""
+    return str(text).replace("\x00", "\u2400")
+
+
+def printable_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {key: printable(value) if isinstance(value, str) else value for key, value in e.items()}
+        for e in errors
+    ]
+
+
+def _fail(upload: LogUpload, exc: BaseException) -> None:
+    """Mark the upload failed with the reason, whatever stopped it; nothing was saved."""
+    failure = {
+        "row": None,
+        "column": "",
+        "message": printable(
+            f"the import stopped ({exc or type(exc).__name__}); nothing was saved: "
+            "upload the file again"
+        ),
+    }
+    errors = printable_errors(list(upload.errors or []))
+    update_now(
+        upload,
+        status=LogUpload.Status.FAILED,
+        errors=[*errors, failure],
+        errors_total=(upload.errors_total or 0) + 1,
+        finished_at=timezone.now(),
+    )
 
 
 def _prepare(upload: LogUpload, logs: pl.DataFrame, *, held: bool, now: datetime) -> list[VisitLog]:

@@ -48,3 +48,26 @@ def test_every_manual_log_is_approved_at_once_on_postgresql(
     assert not result.exceptions.filter(
         kind="pending_approval", status=VisitException.Status.PENDING
     ).exists()
+
+
+def test_a_utf16_upload_ends_failed_on_postgresql(prime_1: Any, placed: Any) -> None:
+    from homecare.delivery import actions
+    from homecare.delivery.models import LogUpload
+    from homecare.delivery.testing import at as when
+    from homecare.delivery.testing import csv_bytes, log_row
+
+    rows = [log_row(prime_1, "P-0001", when(1, 8, 2), 31)]
+    stored = LogUpload.objects.create(
+        provider=prime_1,
+        file_name="logs.csv",
+        sha256="x",
+        format="csv",
+        content=csv_bytes(rows).decode().encode("utf-16"),
+        uploaded_at=NOW,
+    )
+    try:
+        actions.import_upload(stored.pk, now=NOW)
+    except Exception as exc:  # refused outright is fine; left importing is not
+        assert "NUL" not in str(exc)
+    stored.refresh_from_db()
+    assert stored.status == LogUpload.Status.FAILED and stored.finished_at is not None

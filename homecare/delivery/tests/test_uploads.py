@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from typing import Any
 
@@ -158,3 +159,44 @@ def test_a_finance_return_becomes_one_log_per_carer(prime_1: Any, placed: Any) -
     assert done.format == LogUpload.Format.RETURN
     assert VisitLog.objects.filter(upload=done).count() == 2
     assert set(VisitLog.objects.values_list("method", flat=True)) == {"manual"}
+
+
+def _stored(provider: Any, content: bytes) -> LogUpload:
+    return LogUpload.objects.create(
+        provider=provider,
+        file_name="logs.csv",
+        sha256="x",
+        format="csv",
+        content=content,
+        uploaded_at=NOW,
+    )
+
+
+def test_a_utf16_file_fails_with_reasons_a_database_can_store(prime_1: Any, placed: Any) -> None:
+    utf16 = csv_bytes(good_rows(prime_1)).decode().encode("utf-16")
+    stored = _stored(prime_1, utf16)
+    # A reader may refuse the file outright (an error raised): it must still end failed.
+    with contextlib.suppress(Exception):
+        actions.import_upload(stored.pk, now=NOW)
+    stored.refresh_from_db()
+    assert stored.status == LogUpload.Status.FAILED and stored.finished_at is not None
+    assert stored.errors and all("\x00" not in str(e) for e in stored.errors)
+
+
+def test_a_panic_in_the_reader_ends_the_import_failed_not_importing(
+    prime_1: Any, placed: Any, monkeypatch: Any
+) -> None:
+    class PanicException(BaseException):  # what Polars raises on a panic
+        pass
+
+    def panic(*args: Any, **kwargs: Any) -> None:
+        raise PanicException("called `Option::unwrap()` on a `None` value")
+
+    monkeypatch.setattr(actions, "read_upload", panic)
+    stored = _stored(prime_1, csv_bytes(good_rows(prime_1)))
+    with pytest.raises(RuntimeError, match="stopped"):
+        actions.import_upload(stored.pk, now=NOW)
+    stored.refresh_from_db()
+    assert stored.status == LogUpload.Status.FAILED
+    assert "Option::unwrap()" in stored.errors[-1]["message"]
+    assert VisitLog.objects.count() == 0
