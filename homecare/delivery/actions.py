@@ -229,14 +229,24 @@ def _write_all(upload: LogUpload, rows: list[VisitLog]) -> tuple[int, int]:
 
 
 @transaction.atomic
-def release_upload(upload: LogUpload, *, now: datetime, acting_user: Any) -> int:
-    """A finance officer releases a held upload's good rows for payment; returns how many."""
+def release_upload(
+    upload: LogUpload, *, councils: list[Any], now: datetime, acting_user: Any
+) -> int:
+    """A finance officer releases the held logs of an upload that are ``councils``' to pay
+    (people placed through them); returns how many. The upload is released once none is held.
+    """
     upload = LogUpload.objects.select_for_update().get(pk=upload.pk)
     if upload.status != LogUpload.Status.HELD:
         raise InputError("only an upload held for review can be released", key="upload")
-    count = upload.logs.filter(held=True).update(held=False)
-    upload.status, upload.released_by, upload.released_at = LogUpload.Status.DONE, acting_user, now
-    upload.save(update_fields=["status", "released_by", "released_at"])
+    held = upload.logs.filter(held=True)
+    theirs = held.filter(person__packages__requests__framework__council__in=councils)
+    count = held.filter(pk__in=theirs.values("pk")).update(held=False)
+    if count == 0:
+        raise InputError("none of this upload's held logs is your council's to pay", key="upload")
+    if not upload.logs.filter(held=True).exists():
+        upload.status, upload.released_by = LogUpload.Status.DONE, acting_user
+        upload.released_at = now
+        upload.save(update_fields=["status", "released_by", "released_at"])
     return count
 
 

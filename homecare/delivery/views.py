@@ -56,12 +56,19 @@ def uploads(request: HttpRequest) -> HttpResponse:
 def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An upload's progress (refreshing itself until it finishes) and its errors."""
     upload = access.log_upload_for(request.user, pk)
-    can_release = upload.status == LogUpload.Status.HELD and any(
-        council in access.finance_councils_of(request.user) for council in _councils_of(upload)
+    # A finance officer releases only the held logs of people placed through their council.
+    councils = access.finance_councils_of(request.user)
+    can_release = (
+        upload.status == LogUpload.Status.HELD
+        and upload.logs.filter(
+            held=True, person__packages__requests__framework__council__in=councils
+        ).exists()
     )
     if request.method == "POST" and can_release:
         try:
-            count = actions.release_upload(upload, now=timezone.now(), acting_user=request.user)
+            count = actions.release_upload(
+                upload, councils=councils, now=timezone.now(), acting_user=request.user
+            )
         except InputError as exc:
             messages.error(request, exc.message)
         else:
@@ -76,14 +83,4 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_release": can_release,
             "errors": upload.errors[:200],
         },
-    )
-
-
-def _councils_of(upload: LogUpload) -> list[object]:
-    from homecare.accounts.models import Organisation
-
-    return list(
-        Organisation.objects.filter(
-            frameworks__requests__placed_provider=upload.provider
-        ).distinct()
     )

@@ -81,7 +81,7 @@ def test_a_bad_row_rejects_the_whole_file_naming_row_and_column(prime_1: Any, pl
 
 
 def test_under_the_hold_setting_good_rows_are_held_and_released_by_finance(
-    prime_1: Any, placed: Any, settings: Any, finance: Any
+    prime_1: Any, placed: Any, settings: Any, finance: Any, council: Any
 ) -> None:
     settings.HOMECARE_ECM_BAD_ROWS = "hold"
     rows = good_rows(prime_1)
@@ -90,8 +90,35 @@ def test_under_the_hold_setting_good_rows_are_held_and_released_by_finance(
     assert held.status == LogUpload.Status.HELD
     assert held.errors[0]["row"] == 2 and held.errors[0]["column"] == "method"
     assert list(VisitLog.objects.values_list("held", flat=True)) == [True, True]
-    assert actions.release_upload(held, now=NOW, acting_user=finance) == 2
+    assert actions.release_upload(held, councils=[council], now=NOW, acting_user=finance) == 2
     assert not VisitLog.objects.filter(held=True).exists()
+    held.refresh_from_db()
+    assert held.status == LogUpload.Status.DONE
+
+
+def test_another_council_s_finance_officer_cannot_release_a_held_upload(
+    prime_1: Any, placed: Any, settings: Any, finance: Any, signed_in: Any
+) -> None:
+    from django.urls import reverse
+
+    from carecore.errors import InputError
+    from homecare.accounts.actions import create_organisation
+    from homecare.conftest import _persona
+
+    settings.HOMECARE_ECM_BAD_ROWS = "hold"
+    rows = good_rows(prime_1)
+    rows[0]["method"] = "pigeon"
+    held = upload(prime_1, rows)
+    other = create_organisation("Elsewhere Borough Council", kind="council", acting_user=None)
+    stranger = _persona("elsewhere_finance", other, "finance")
+    with pytest.raises(InputError, match="your council's to pay"):
+        actions.release_upload(held, councils=[other], now=NOW, acting_user=stranger)
+    # Through the page: no release button, and a forged post releases nothing.
+    page = signed_in(stranger).post(reverse("delivery:upload", args=[held.pk]))
+    assert page.status_code in (200, 302, 404)
+    assert VisitLog.objects.filter(held=True).count() == 2
+    held.refresh_from_db()
+    assert held.status == LogUpload.Status.HELD
 
 
 def test_a_provider_cannot_log_visits_to_another_providers_people(
