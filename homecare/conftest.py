@@ -59,6 +59,18 @@ def council(db: Any) -> Organisation:
 
 
 @pytest.fixture
+def council_format(council: Organisation) -> Organisation:
+    """The council's person references are "P-" and digits, as the demo council's are."""
+    return actions.set_person_reference_format(
+        council,
+        pattern=r"P-[0-9]+",
+        description="P- followed by digits",
+        example="P-004512",
+        acting_user=None,
+    )
+
+
+@pytest.fixture
 def provider_a(db: Any) -> Organisation:
     return actions.create_organisation(
         "Alderbank Care (test)", kind=Organisation.Kind.PROVIDER, acting_user=None

@@ -9,7 +9,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from homecare.api.brokerage_schemas import StateName, StrictIn, VisitIn
+from homecare.api.brokerage_schemas import StateName, StrictIn, VisitIn, VisitOut
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 EndReason = Literal["died", "residential_care", "no_longer_needed", "moved_away"]
@@ -53,15 +53,6 @@ class EndingIn(StrictIn):
 
 
 # --- out ----------------------------------------------------------------------------------
-
-
-class VisitOut(Schema):
-    day: int
-    window_start: str
-    window_minutes: int
-    minutes: int
-    carers: int
-    critical: bool
 
 
 class VersionOut(Schema):

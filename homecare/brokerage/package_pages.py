@@ -7,7 +7,7 @@ Also used by the packages API (:mod:`homecare.api.packages`), so both show the s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +15,6 @@ from django.db.models import Count, Prefetch, Sum
 
 from carecore.brokerage import Visit
 from homecare.brokerage import presenters, schedules
-from homecare.brokerage.forms import DAYS
 from homecare.brokerage.models import Offer, Package, Placement, RequestTransition
 from homecare.brokerage.package_models import ScheduleChange
 
@@ -100,24 +99,6 @@ def schedule_items(visits: Any) -> list[str]:
         for run in presenters.day_runs(days).split(", "):
             items.append(f"{run} {times}")
     return items
-
-
-def schedule_rows_of(visits: Any) -> list[dict[str, Any]]:
-    """Visits as the schedule table shows them (as ``presenters.schedule_rows``)."""
-    rows = []
-    for visit in sorted(visits, key=lambda v: (v.day, v.window_start)):
-        start = datetime.combine(date(2000, 1, 3), visit.window_start)
-        end = start + timedelta(minutes=visit.window_minutes)
-        rows.append(
-            {
-                "day": DAYS[visit.day],
-                "window": f"{start:%H:%M} to {end:%H:%M}",
-                "minutes": visit.minutes,
-                "carers": visit.carers,
-                "critical": visit.critical,
-            }
-        )
-    return rows
 
 
 def planned(
@@ -232,7 +213,7 @@ def page_context(package: Package, viewer: Viewer, today: date) -> dict[str, Any
         "person": package.person,
         "today": today,
         "in_force": span,
-        "in_force_rows": schedule_rows_of(span.visits),
+        "in_force_rows": presenters.visit_rows(span.visits),
         "suspended_now": schedules.suspension_on(package, today),
         "ending": getattr(package, "ending", None),
         "placements": rows,

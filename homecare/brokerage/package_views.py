@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from carecore.errors import InputError
 from homecare.accounts import access
-from homecare.brokerage import changes, package_pages, schedules
+from homecare.brokerage import changes, package_pages, presenters, schedules
 from homecare.brokerage.models import LIVE_STATES, Package
 from homecare.brokerage.package_forms import (
     AnswerChangeForm,
@@ -260,8 +260,8 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "change": change,
             "package": package,
             "form": form,
-            "before_rows": package_pages.schedule_rows_of(before.visits),
-            "after_rows": package_pages.schedule_rows_of(schedules.visits_from_json(change.visits)),
+            "before_rows": presenters.visit_rows(before.visits),
+            "after_rows": presenters.visit_rows(schedules.visits_from_json(change.visits)),
         },
     )
 

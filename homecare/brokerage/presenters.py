@@ -9,9 +9,15 @@ from homecare.brokerage.forms import DAYS
 
 
 def schedule_rows(package: Any) -> list[dict[str, Any]]:
-    """The visits as the pages show them: day name, window, minutes, carers, critical."""
+    """The package's visits as the pages show them (see :func:`visit_rows`)."""
+    return visit_rows(package.visits.all())
+
+
+def visit_rows(visits: Any) -> list[dict[str, Any]]:
+    """Visits (rows or the engine's) as the pages show them, by day and time: day name,
+    window, minutes, carers, critical."""
     rows = []
-    for visit in package.visits.all():
+    for visit in sorted(visits, key=lambda v: (v.day, v.window_start)):
         start = datetime.combine(datetime(2000, 1, 3).date(), visit.window_start)
         end = start + timedelta(minutes=visit.window_minutes)
         rows.append(

@@ -154,7 +154,7 @@ def _fail(upload: LogUpload, exc: BaseException) -> None:
         "row": None,
         "column": "",
         "message": printable(
-            f"the import stopped ({exc or type(exc).__name__}); nothing was saved: "
+            f"the import stopped ({str(exc) or type(exc).__name__}); nothing was saved: "
             "upload the file again"
         ),
     }

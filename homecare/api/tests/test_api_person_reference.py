@@ -6,23 +6,11 @@ from typing import Any
 
 import pytest
 
-from homecare.accounts import actions as accounts
 from homecare.accounts.models import Organisation
 from homecare.api.tests.brokerage_helpers import Caller, body
 from homecare.brokerage.models import BrokerageRequest, Person
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def council_format(council: Organisation) -> Organisation:
-    return accounts.set_person_reference_format(
-        council,
-        pattern=r"P-[0-9]+",
-        description="P- followed by digits",
-        example="P-004512",
-        acting_user=None,
-    )
 
 
 def test_a_name_and_address_as_the_reference_is_a_422_naming_the_field(

@@ -27,17 +27,6 @@ def _monday(frozen_now: Any) -> None:
     frozen_now(NOW)
 
 
-@pytest.fixture
-def council_format(council: Any) -> Any:
-    return accounts.set_person_reference_format(
-        council,
-        pattern=r"P-[0-9]+",
-        description="P- followed by digits",
-        example="P-004512",
-        acting_user=None,
-    )
-
-
 def answers(framework: Any, **changes: Any) -> dict[str, Any]:
     """Four calls a day, every day, starting next Monday."""
     data: dict[str, Any] = {
