@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "homecare.brokerage",
     "homecare.insight",
     "homecare.delivery",
+    "homecare.governance",
     "django_tasks",
 ]
 

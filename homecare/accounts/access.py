@@ -115,7 +115,23 @@ def require_role(*roles: str) -> Callable[[View], View]:
                 return _refuse(request)
             return view(request, *args, **kwargs)
 
+        wrapped.access_rule = f"roles: {', '.join(sorted(roles))}"  # type: ignore[attr-defined]
         return cast(View, wrapped)
+
+    return decorate
+
+
+def public(reason: str) -> Callable[[View], View]:
+    """Mark a view that anyone may open (signing in, the single sign-on return), with why.
+
+    Every view carries an ``access_rule``; the resolver test fails on any view without one.
+    """
+    if not reason.strip():
+        raise ValueError("a public view needs a reason")
+
+    def decorate(view: View) -> View:
+        view.access_rule = f"public: {reason}"  # type: ignore[attr-defined]
+        return view
 
     return decorate
 
