@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 DEMO_DB ?= var/demo.sqlite3
 
-.PHONY: setup demo test lint typecheck migrations-check pytest chromium static clean
+.PHONY: setup demo test lint typecheck migrations-check pytest chromium static clean stack-check
 
 setup: $(VENV)/.installed node_modules/.installed static
 
@@ -61,6 +61,11 @@ demo: setup
 	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py run_offer_timeouts --every 60 >/dev/null & \
 	timeouts=$$!; trap 'kill $$worker $$timeouts 2>/dev/null' EXIT INT TERM; \
 	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py runserver 127.0.0.1:8000
+
+# The production stack on this machine (docs/deployment.md): PostgreSQL, gunicorn, the task
+# worker and the offer time-outs; signs in, places a request, backs up and restores, stops.
+stack-check: setup
+	$(PY) deploy/stack_check.py
 
 clean:
 	rm -rf $(VENV) node_modules var homecare/static/vendor .pytest_cache .mypy_cache .ruff_cache
