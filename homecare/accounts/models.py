@@ -90,6 +90,9 @@ class Membership(models.Model):
         BROKER = "broker", "Broker"
         FINANCE = "finance", "Finance officer"
         PROVIDER = "provider", "Provider"
+        # Manages the organisation's user accounts (invites, roles, switching off); sits at a
+        # council or a provider beside a working role, and opens no care records by itself.
+        USER_ADMIN = "user_admin", "User administrator"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -208,3 +211,45 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class AccountEvent(models.Model):
+    """What was done to a user's account at an organisation, by whom and when.
+
+    Written by :mod:`homecare.accounts.user_admin_actions`; role changes are also in the
+    memberships' own history. Rows outlive the account's switching off (nothing is deleted).
+    """
+
+    class Kind(models.TextChoices):
+        INVITED = "invited", "Invited"
+        ADDED = "added", "Existing account given roles"
+        INVITED_AGAIN = "invited_again", "Invitation sent again"
+        JOINED = "joined", "Chose a password"
+        ROLES_CHANGED = "roles_changed", "Roles changed"
+        SWITCHED_OFF = "switched_off", "Account switched off"
+        SWITCHED_ON = "switched_on", "Account switched back on"
+        REMOVED = "removed", "Roles here removed"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="account_events"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="account_events"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    detail = models.CharField(max_length=500, blank=True, default="")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who did it; empty when the system did",
+    )
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user} at {self.organisation}"
