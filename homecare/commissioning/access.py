@@ -1,0 +1,188 @@
+"""Who may see what in commissioning: zones, rate cards, tenders, travel runs and the market.
+
+Each rule takes a :class:`~homecare.accounts.access.Scope` (a user's or an API token's) and is
+written once for pages and the API. ``*_for(scope)`` returns a scoped query set; the singular
+form returns one object of it or raises Http404, whether the object is missing or another
+council's (so nobody can learn that it exists).
+
+- Every member sees every zone and every rate card (councils publish their rates).
+- Only a council's commissioners change its rate cards and see its tender evaluations and
+  travel calibrations.
+- A council's commissioners and brokers see its frameworks and the applications to them, and
+  the providers that serve or applied to it (appointed on, applied to, offered or placed
+  through its frameworks), never a provider that has nothing to do with it; only
+  commissioners change them (the views ask with ``COMMISSIONERS``).
+- A provider's users see the frameworks open to new providers and their own applications.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from homecare.accounts.access import COMMISSIONERS, MARKET_ROLES, Scope
+from homecare.accounts.models import Organisation
+from homecare.commissioning.models import (
+    Framework,
+    FrameworkApplication,
+    Provider,
+    RateCard,
+    TenderEvaluation,
+    TravelCalibration,
+    Zone,
+)
+
+# --- published to every member ------------------------------------------------------------
+
+
+def zones_for(scope: Scope) -> QuerySet[Zone]:
+    """Every zone, for any member; nothing for anyone else."""
+    zones = Zone.objects.all()
+    return zones if scope.is_member else zones.none()
+
+
+def zone_for(scope: Scope, code: str) -> Zone:
+    return get_object_or_404(zones_for(scope), code=code)
+
+
+def rate_cards_for(scope: Scope) -> QuerySet[RateCard]:
+    """Every rate card, for any member (rates are published); nothing for anyone else."""
+    cards = RateCard.objects.select_related("council")
+    return cards if scope.is_member else cards.none()
+
+
+def rate_card_for(scope: Scope, pk: int) -> RateCard:
+    return get_object_or_404(rate_cards_for(scope), pk=pk)
+
+
+# --- a council's commissioners ------------------------------------------------------------
+
+
+def rate_cards_to_change_for(scope: Scope) -> QuerySet[RateCard]:
+    """The rate cards of the councils where the scope is a commissioner (everyone else may
+    only read cards)."""
+    return RateCard.objects.filter(council__in=scope.councils(COMMISSIONERS)).select_related(
+        "council"
+    )
+
+
+def rate_card_to_change_for(scope: Scope, pk: int) -> RateCard:
+    return get_object_or_404(rate_cards_to_change_for(scope), pk=pk)
+
+
+def tender_evaluations_for(scope: Scope) -> QuerySet[TenderEvaluation]:
+    return TenderEvaluation.objects.filter(
+        council__in=scope.councils(COMMISSIONERS)
+    ).select_related("council", "created_by")
+
+
+def tender_evaluation_for(scope: Scope, pk: int) -> TenderEvaluation:
+    return get_object_or_404(tender_evaluations_for(scope), pk=pk)
+
+
+def travel_calibrations_for(scope: Scope) -> QuerySet[TravelCalibration]:
+    return TravelCalibration.objects.filter(
+        council__in=scope.councils(COMMISSIONERS)
+    ).select_related("council", "created_by")
+
+
+def travel_calibration_for(scope: Scope, pk: int) -> TravelCalibration:
+    return get_object_or_404(travel_calibrations_for(scope), pk=pk)
+
+
+# --- the market ---------------------------------------------------------------------------
+
+
+def frameworks_for(scope: Scope, roles: Iterable[str] = MARKET_ROLES) -> QuerySet[Framework]:
+    """The frameworks of the councils where the scope holds one of ``roles``."""
+    return Framework.objects.filter(council__in=scope.councils(roles)).select_related("council")
+
+
+def framework_for(scope: Scope, pk: int, roles: Iterable[str] = MARKET_ROLES) -> Framework:
+    return get_object_or_404(frameworks_for(scope, roles), pk=pk)
+
+
+def serving(councils: Iterable[Organisation]) -> Q:
+    """Providers that serve or applied to one of ``councils``: appointed on, applied to,
+    offered or placed through one of their frameworks."""
+    councils = list(councils)
+    return (
+        Q(appointments__framework__council__in=councils)
+        | Q(applications__framework__council__in=councils)
+        | Q(offers__request__framework__council__in=councils)
+        | Q(placements__request__framework__council__in=councils)
+    )
+
+
+def market_providers_for(scope: Scope, roles: Iterable[str] = MARKET_ROLES) -> QuerySet[Provider]:
+    """The providers that serve or applied to the councils where the scope holds one of
+    ``roles`` (a provider may serve several councils; one that serves none of the scope's is
+    not found)."""
+    councils = scope.councils(roles)
+    ids = Provider.objects.filter(serving(councils)).values("pk") if councils else []
+    return Provider.objects.filter(pk__in=ids).select_related("organisation")
+
+
+def market_provider_for(scope: Scope, pk: int, roles: Iterable[str] = MARKET_ROLES) -> Provider:
+    return get_object_or_404(market_providers_for(scope, roles), pk=pk)
+
+
+def placeable_providers_for(scope: Scope, council: Organisation) -> QuerySet[Provider]:
+    """The active providers a broker of ``council`` may place a package with by hand: those
+    with a live appointment (any tier, spot included) on one of the council's frameworks.
+    Nothing when the scope is not a broker or commissioner there."""
+    providers = Provider.objects.filter(status=Provider.Status.ACTIVE)
+    if council not in scope.councils(MARKET_ROLES):
+        return providers.none()
+    ids = Provider.objects.filter(
+        appointments__framework__council=council, appointments__active=True
+    ).values("pk")
+    return providers.filter(pk__in=ids).order_by("name")
+
+
+def applications_for(
+    scope: Scope, roles: Iterable[str] = MARKET_ROLES
+) -> QuerySet[FrameworkApplication]:
+    """The applications to the frameworks of the scope's councils."""
+    return FrameworkApplication.objects.filter(
+        framework__council__in=scope.councils(roles)
+    ).select_related("framework", "provider", "decided_by")
+
+
+def application_for(
+    scope: Scope, pk: int, roles: Iterable[str] = MARKET_ROLES
+) -> FrameworkApplication:
+    return get_object_or_404(applications_for(scope, roles), pk=pk)
+
+
+# --- a provider's own ---------------------------------------------------------------------
+
+
+def providers_of(scope: Scope) -> QuerySet[Provider]:
+    """The market providers whose organisations the scope acts for as a provider."""
+    return Provider.objects.filter(organisation__in=scope.provider_organisations).order_by("name")
+
+
+def provider_of(scope: Scope) -> Provider | None:
+    """The (first) provider the scope acts for; None for councils and outsiders."""
+    return providers_of(scope).first()
+
+
+def open_frameworks_for(scope: Scope) -> QuerySet[Framework]:
+    """The frameworks open to new providers (a dynamic purchasing system is public to the
+    market), for a provider's users; nothing for anyone else."""
+    frameworks = Framework.objects.filter(open_to_new_providers=True).select_related("council")
+    return frameworks if scope.provider_organisations else frameworks.none()
+
+
+def open_framework_for(scope: Scope, pk: int) -> Framework:
+    return get_object_or_404(open_frameworks_for(scope), pk=pk)
+
+
+def own_applications_for(scope: Scope) -> QuerySet[FrameworkApplication]:
+    """The applications made by the scope's own providers (never another provider's)."""
+    return FrameworkApplication.objects.filter(
+        provider__organisation__in=scope.provider_organisations
+    ).select_related("framework", "provider")
