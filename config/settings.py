@@ -11,11 +11,24 @@ from pathlib import Path
 
 import dj_database_url
 
+from config.environment import DEV_SECRET_KEY, checked_production_settings, environment
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret-change-me-in-production")
-DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
-ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+# Fail closed: production unless HOMECARE_ENVIRONMENT=development says otherwise. Production
+# has no debug and refuses to start without DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (the
+# full list is applied at the end of this file, from config/settings_production.py).
+ENVIRONMENT = environment(os.environ)
+DEVELOPMENT = ENVIRONMENT == "development"
+if DEVELOPMENT:
+    SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or DEV_SECRET_KEY
+    DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+    ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
+        ","
+    )
+else:
+    PRODUCTION = checked_production_settings(os.environ)
+    SECRET_KEY, ALLOWED_HOSTS, DEBUG = PRODUCTION["SECRET_KEY"], PRODUCTION["ALLOWED_HOSTS"], False
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -166,7 +179,5 @@ HOMECARE_SITE_URL = os.environ.get("HOMECARE_SITE_URL", "http://localhost:8000")
 HOMECARE_ECM_BAD_ROWS = os.environ.get("HOMECARE_ECM_BAD_ROWS", "reject")
 HOMECARE_ECM_RULES = os.environ.get("HOMECARE_ECM_RULES", "rotherham-actual")
 
-if not DEBUG:
-    from config.settings_production import production_settings
-
-    globals().update(production_settings(os.environ))
+if not DEVELOPMENT:
+    globals().update(PRODUCTION)

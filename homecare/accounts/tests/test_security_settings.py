@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
 
+from config.environment import DEV_SECRET_KEY, checked_production_settings, environment
 from config.settings_production import production_settings
 from homecare.accounts.redaction import DropQueryStrings, drop_query_strings
 from homecare.conftest import PASSWORD
@@ -25,7 +26,6 @@ from homecare.conftest import PASSWORD
 ROOT = Path(__file__).resolve().parents[3]
 GOOD_KEY = secrets.token_urlsafe(50)
 PRODUCTION = {
-    "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": GOOD_KEY,
     "DJANGO_ALLOWED_HOSTS": "care.example.org",
 }
@@ -120,7 +120,12 @@ def test_the_proxy_ssl_header_is_trusted_only_when_asked() -> None:
 
 
 def _manage(*args: str, environ: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    # Nothing from the test run's own environment (which says development) leaks in.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DJANGO_") and k != "HOMECARE_ENVIRONMENT"
+    }
     env.update(environ, DJANGO_SETTINGS_MODULE="config.settings")
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -143,7 +148,39 @@ def test_production_without_a_secret_key_stops_with_a_clear_message() -> None:
     environ = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_SECRET_KEY"}
     result = _manage("check", environ=environ)
     assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=0" in result.stderr
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_with_no_variables_at_all_the_settings_fail_closed_and_name_what_to_set() -> None:
+    result = _manage("check", environ={})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+    assert "HOMECARE_ENVIRONMENT=development" in result.stderr
+
+
+def test_with_development_said_the_settings_start_with_debug_and_the_development_key() -> None:
+    script = "from django.conf import settings; print(settings.DEBUG, settings.SECRET_KEY)"
+    result = _manage("shell", "-c", script, environ={"HOMECARE_ENVIRONMENT": "development"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["True", DEV_SECRET_KEY]
+
+
+def test_production_refuses_debug_even_when_asked() -> None:
+    result = _manage("check", environ={**PRODUCTION, "DJANGO_DEBUG": "1"})
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG=1 is refused in production" in result.stderr
+
+
+def test_an_unknown_environment_is_refused() -> None:
+    with pytest.raises(ImproperlyConfigured, match="must be production or development"):
+        environment({"HOMECARE_ENVIRONMENT": "staging"})
+    assert environment({}) == "production"
+
+
+def test_production_needs_its_host_names_before_it_starts() -> None:
+    environ = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_ALLOWED_HOSTS"}
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_ALLOWED_HOSTS is not set"):
+        checked_production_settings(environ)
 
 
 # --- logging ------------------------------------------------------------------------------
