@@ -34,7 +34,6 @@ from homecare.brokerage.models import (
     BrokerageRequest,
     Offer,
     Package,
-    Person,
     Placement,
     State,
 )
@@ -46,7 +45,9 @@ from homecare.brokerage.steps import (
     new_request,
     withdraw_open_offers,
 )
+from homecare.brokerage.tenancy import save_person
 from homecare.commissioning import snapshot as market
+from homecare.commissioning.market_actions import standing_of
 from homecare.commissioning.models import Area, Framework, Provider
 
 
@@ -90,6 +91,9 @@ def create_request(
 ) -> BrokerageRequest:
     """A person's new package and a request to place it; InputError names any bad field.
 
+    The person is the framework's council's: ``person_ref`` finds (and updates) that council's
+    person with the reference, or makes one; another council's person is never touched.
+
     ``visits`` is schedule text ("Mon-Fri 07:30 45m x2"), engine visits or rows. The package
     is checked by the engine (``PackageSpec``) before anything is written.
     """
@@ -114,8 +118,13 @@ def create_request(
         visits=parsed,
         needs=frozenset(needs),
     )
-    person, _ = Person.objects.update_or_create(
-        reference=person_ref.strip(), defaults={"area": area, "funding": funding, "cohort": cohort}
+    person = save_person(
+        framework.council,
+        person_ref,
+        area=area,
+        funding=funding,
+        cohort=cohort,
+        acting_user=acting_user,
     )
     package = audited(
         Package(
@@ -428,8 +437,9 @@ def place_manually(
     request = locked(request.pk)
     if not reason.strip():
         raise InputError("a manual placement needs a reason", key="reason")
-    if provider.status != Provider.Status.ACTIVE:
-        raise InputError(f"{provider} is {provider.status}", key="provider")
+    standing = standing_of(provider, request.framework.council)
+    if standing.status != Provider.Status.ACTIVE:
+        raise InputError(f"{provider} is {standing.get_status_display().lower()}", key="provider")
     rate = rate if rate is not None else _appointed_rate(request, provider)
     if rate is None:
         raise InputError(f"{provider} has no appointed rate here: give a rate", key="rate")

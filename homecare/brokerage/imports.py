@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from carecore.errors import InputError
+from homecare.accounts.models import Organisation
 from homecare.accounts.references import check_person_reference
 from homecare.commissioning import market_actions
 from homecare.commissioning.models import Framework, Lot, Provider
@@ -123,10 +124,17 @@ def import_file(
     *,
     content: bytes | None = None,
     good_rows_only: bool = False,
+    council: Organisation | None = None,
     now: datetime,
     acting_user: Any,
 ) -> ImportReport:
-    """Import one file of ``kind``; see the module docstring for the all-or-nothing rule."""
+    """Import one file of ``kind`` for ``council`` (default: the importing user's council, or
+    the only council there is); see the module docstring for the all-or-nothing rule.
+
+    Frameworks are looked up by name among the council's own, people by reference among the
+    council's own people, and quality scores are the council's: another council's frameworks,
+    people and scores are never read or written.
+    """
     if kind not in KINDS:
         raise FileError(f"unknown kind {kind!r} (expected one of: {', '.join(KINDS)})")
     rows = read_rows(path, content)
@@ -139,12 +147,15 @@ def import_file(
     if unknown:
         raise FileError(f"unknown column(s): {', '.join(unknown)}", source=str(path))
     handler = HANDLERS[kind]
+    council = council or importing_council(acting_user)
+    if council is None:
+        raise FileError("say which council the import is for", key="council")
     report = ImportReport(kind, rows=len(rows))
     with transaction.atomic():
         for number, row in _numbered(rows):
             try:
                 with transaction.atomic():  # a savepoint: a bad row leaves nothing behind
-                    handler(row, now, acting_user)
+                    handler(row, Context(council, now, acting_user))
                 report.good += 1
             except (InputError, ValidationError, ValueError, InvalidOperation) as exc:
                 report.rejected.extend(_errors(number, exc))
@@ -193,20 +204,33 @@ def _decimal(row: dict[str, str], column: str, default: str | None = None) -> De
 
 
 def _lookup(model: Any, column: str, **filters: Any) -> Any:
+    """The one row matching ``filters``; an error naming ``column`` (and the text the row
+    gave in it) when none or several match."""
     found = list(model.objects.filter(**filters)[:2])
     if len(found) != 1:
         what = "no" if not found else "more than one"
-        raise InputError(f"{what} {model._meta.verbose_name} matches {filters}", key=column)
+        text = next((v for v in filters.values() if isinstance(v, str)), "")
+        raise InputError(f"{what} {model._meta.verbose_name} {text!r} found", key=column)
     return found[0]
 
 
-def _import_provider(row: dict[str, str], now: datetime, acting_user: Any) -> None:
+@dataclass(frozen=True)
+class Context:
+    """What every row is imported for: the council, the time and the acting user."""
+
+    council: Organisation
+    now: datetime
+    acting_user: Any
+
+
+def _import_provider(row: dict[str, str], ctx: Context) -> None:
     market_actions.create_provider(
         row["name"],
         cqc_location_id=row.get("cqc_location_id", ""),
         cqc_rating=row.get("cqc_rating") or Provider.Rating.NOT_YET_RATED,
         quality_score=_decimal(row, "quality_score", "0") or 0,
-        acting_user=acting_user,
+        council=ctx.council,
+        acting_user=ctx.acting_user,
     )
 
 
@@ -222,8 +246,8 @@ def _band_rates(text: str) -> dict[str, Decimal]:
     return rates
 
 
-def _import_appointment(row: dict[str, str], now: datetime, acting_user: Any) -> None:
-    framework = _lookup(Framework, "framework", name=row["framework"])
+def _import_appointment(row: dict[str, str], ctx: Context) -> None:
+    framework = _lookup(Framework, "framework", council=ctx.council, name=row["framework"])
     lot = _lookup(Lot, "lot", framework=framework, code=row["lot"])
     provider = _lookup(Provider, "provider", name=row["provider"])
     rank = row.get("rank") or "1"
@@ -239,12 +263,13 @@ def _import_appointment(row: dict[str, str], now: datetime, acting_user: Any) ->
         band_rates=_band_rates(row.get("band_rates", "")),
         block_hours_per_week=_decimal(row, "block_hours_per_week", "0") or 0,
         cohorts=[c.strip() for c in row.get("cohorts", "").split(";") if c.strip()],
-        acting_user=acting_user,
+        acting_user=ctx.acting_user,
     )
 
 
-def _import_person(row: dict[str, str], now: datetime, acting_user: Any) -> None:
-    from homecare.brokerage.models import Cohort, Funding, Person
+def _import_person(row: dict[str, str], ctx: Context) -> None:
+    from homecare.brokerage.models import Cohort, Funding
+    from homecare.brokerage.tenancy import save_person
     from homecare.commissioning.models import Area
 
     area = _lookup(Area, "area_code", code=row["area_code"])
@@ -252,18 +277,22 @@ def _import_person(row: dict[str, str], now: datetime, acting_user: Any) -> None
         raise InputError(f"unknown funding {row['funding']!r}", key="funding")
     if row["cohort"] not in Cohort.values:
         raise InputError(f"unknown cohort {row['cohort']!r}", key="cohort")
-    check_person_reference(_importing_council(acting_user), row["reference"], key="reference")
-    Person.objects.update_or_create(
-        reference=row["reference"],
-        defaults={"area": area, "funding": row["funding"], "cohort": row["cohort"]},
+    check_person_reference(ctx.council, row["reference"], key="reference")
+    save_person(
+        ctx.council,
+        row["reference"],
+        area=area,
+        funding=row["funding"],
+        cohort=row["cohort"],
+        acting_user=ctx.acting_user,
+        key="reference",
     )
 
 
-def _importing_council(acting_user: Any) -> Any:
-    """The council whose reference format people's rows must follow: the importing user's,
+def importing_council(acting_user: Any) -> Organisation | None:
+    """The council an import is for when none is named: the importing user's first council,
     or the only council there is (the command line imports as the system)."""
     from homecare.accounts import access
-    from homecare.accounts.models import Organisation
 
     councils = access.councils_of(acting_user) if acting_user is not None else []
     if councils:
@@ -281,24 +310,26 @@ def _date(row: dict[str, str], column: str) -> date:
         ) from None
 
 
-def _import_package(row: dict[str, str], now: datetime, acting_user: Any) -> None:
+def _import_package(row: dict[str, str], ctx: Context) -> None:
     from homecare.brokerage import actions, lifecycle
-    from homecare.brokerage.models import LIVE_STATES, Package, Person, State
+    from homecare.brokerage.models import LIVE_STATES, Package, State
+    from homecare.brokerage.tenancy import person_in
 
+    now, acting_user = ctx.now, ctx.acting_user
     reference = row["person_reference"]
-    person = Person.objects.filter(reference=reference).first()
+    person = person_in(ctx.council, reference)
     area_code = row.get("area_code") or (person.area.code if person else "")
     funding = row.get("funding") or (person.funding if person else "")
     cohort = row.get("cohort") or (person.cohort if person else "")
     if not area_code:
         raise InputError("unknown person: give area_code, funding and cohort", key="area_code")
-    if Package.objects.filter(person__reference=reference, status__in=LIVE_STATES).exists():
+    if Package.objects.filter(person=person, status__in=LIVE_STATES).exists():
         raise InputError(f"{reference} already has a live package", key="person_reference")
     state = row.get("state") or State.STARTED
     if state not in (State.PLACED, State.STARTED):
         raise InputError(f"a package in place is placed or started, got {state!r}", key="state")
-    framework = _lookup(Framework, "framework", name=row["framework"])
-    check_person_reference(framework.council, reference, key="person_reference")
+    framework = _lookup(Framework, "framework", council=ctx.council, name=row["framework"])
+    check_person_reference(ctx.council, reference, key="person_reference")
     provider = _lookup(Provider, "provider", name=row["provider"])
     request = actions.create_request(
         reference,
@@ -326,7 +357,7 @@ def _import_package(row: dict[str, str], now: datetime, acting_user: Any) -> Non
         lifecycle.start_package(request.package, at=now, acting_user=acting_user, reason="imported")
 
 
-HANDLERS: dict[str, Callable[[dict[str, str], datetime, Any], None]] = {
+HANDLERS: dict[str, Callable[[dict[str, str], Context], None]] = {
     "providers": _import_provider,
     "appointments": _import_appointment,
     "people": _import_person,

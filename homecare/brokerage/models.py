@@ -64,14 +64,33 @@ WAITING_STATES = (State.REQUESTED, State.OFFERED)
 
 
 class Person(models.Model):
-    reference = models.CharField(max_length=40, unique=True, help_text="A pseudonymised reference")
+    """A person a council arranges care for: the council's, known by the council's reference.
+
+    References are unique within a council only: two councils' case-management systems may
+    both have a "P-1001", and each is that council's own person (see
+    :mod:`homecare.brokerage.people`).
+    """
+
+    council = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="people",
+        limit_choices_to={"kind": "council"},
+    )
+    reference = models.CharField(max_length=40, help_text="A pseudonymised reference")
     area = models.ForeignKey("commissioning.Area", on_delete=models.PROTECT, related_name="+")
     funding = models.CharField(max_length=20, choices=Funding.choices)
     cohort = models.CharField(max_length=30, choices=Cohort.choices)
+    history = audit_trail()
 
     class Meta:
-        ordering = ["reference"]
+        ordering = ["reference", "council_id"]
         verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "reference"], name="person_reference_once_per_council"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference

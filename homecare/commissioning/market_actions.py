@@ -25,6 +25,7 @@ from homecare.commissioning.market_models import (
     FrameworkApplication,
     Lot,
     Provider,
+    ProviderStanding,
     Tier,
     parse_term,
 )
@@ -109,25 +110,70 @@ def create_provider(
     cqc_location_id: str = "",
     cqc_rating: str = Provider.Rating.NOT_YET_RATED,
     quality_score: Decimal | int | str = 0,
+    council: Organisation | None = None,
     acting_user: Any,
 ) -> Provider:
-    """The provider called ``name`` with its organisation, created or updated."""
+    """The provider called ``name`` with its organisation, created or updated.
+
+    The quality score is ``council``'s (its :class:`ProviderStanding`); with no council it is
+    the provider's default, which a council's standing starts from.
+    """
     provider = Provider.objects.select_related("organisation").filter(name=name).first()
     if provider is None:
         organisation = accounts.create_organisation(
             name, kind=Organisation.Kind.PROVIDER, acting_user=acting_user
         )
         provider = Provider(name=name, organisation=organisation)
+    score = Decimal(str(quality_score))
+    default_score = provider.quality_score if council is not None and provider.pk else score
     changed = provider.pk is None or (
         provider.cqc_location_id,
         provider.cqc_rating,
         provider.quality_score,
-    ) != (cqc_location_id, cqc_rating, Decimal(str(quality_score)))
+    ) != (cqc_location_id, cqc_rating, default_score)
     if changed:
         provider.cqc_location_id, provider.cqc_rating = cqc_location_id, cqc_rating
-        provider.quality_score = Decimal(str(quality_score))
+        provider.quality_score = default_score
         _checked(provider, acting_user)
+    if council is not None:
+        set_quality_score(provider, score, council=council, acting_user=acting_user)
     return provider
+
+
+def standing_of(provider: Provider, council: Organisation) -> ProviderStanding:
+    """``council``'s standing of ``provider``: its stored row, else one (unsaved) that starts
+    from the provider's defaults."""
+    found = ProviderStanding.objects.filter(council=council, provider=provider).first()
+    return found or ProviderStanding(
+        council=council,
+        provider=provider,
+        status=provider.status,
+        status_reason=provider.status_reason,
+        quality_score=provider.quality_score,
+    )
+
+
+def _council(council: Organisation) -> Organisation:
+    if council is None or council.kind != Organisation.Kind.COUNCIL:
+        raise ValidationError({"council": "a provider's standing is set by a council"})
+    return council
+
+
+@transaction.atomic
+def set_quality_score(
+    provider: Provider,
+    quality_score: Decimal | int | str,
+    *,
+    council: Organisation,
+    acting_user: Any,
+) -> ProviderStanding:
+    """``council``'s quality score for ``provider`` (0 to 100); other councils' are untouched."""
+    standing = standing_of(provider, _council(council))
+    score = Decimal(str(quality_score))
+    if standing.pk is None or standing.quality_score != score:
+        standing.quality_score = score
+        _checked(standing, acting_user)
+    return standing
 
 
 @transaction.atomic
@@ -162,6 +208,9 @@ def appoint_provider(
     }
     if appointment is None:
         appointment = Appointment(framework=framework, lot=lot, provider=provider)
+        standing = standing_of(provider, framework.council)
+        if standing.pk is None:  # the council's standing starts from the provider's defaults
+            _checked(standing, acting_user)
     if appointment.pk is None or any(getattr(appointment, k) != v for k, v in values.items()):
         for key, value in values.items():
             setattr(appointment, key, value)
@@ -356,22 +405,35 @@ def reject_application(
 
 @transaction.atomic
 def set_provider_status(
-    provider: Provider, status: str, *, reason: str, at: datetime, acting_user: Any
+    provider: Provider,
+    status: str,
+    *,
+    council: Organisation,
+    reason: str,
+    at: datetime,
+    acting_user: Any,
 ) -> list[Any]:
-    """Change a provider's status; an exit re-brokers every live package it holds.
+    """Change ``council``'s status of a provider; an exit ends the provider's appointments to
+    the council's frameworks and re-brokers the council's live packages it holds.
 
+    Other councils' standings, appointments and placements of the provider are untouched.
     Returns the new brokerage requests made for the exiting provider's packages (empty for
     any other change). The packages' old placements end with the reason given.
     """
     if status not in Provider.Status.values:
         raise ValidationError({"status": f"unknown status {status!r}"})
-    provider.status, provider.status_reason = status, reason
-    audited(provider, acting_user).save()
+    standing = standing_of(provider, _council(council))
+    standing.status, standing.status_reason = status, reason
+    _checked(standing, acting_user)
     if status != Provider.Status.EXITED:
         return []
-    for appointment in Appointment.objects.filter(provider=provider, active=True):
+    for appointment in Appointment.objects.filter(
+        provider=provider, framework__council=council, active=True
+    ):
         appointment.active = False
         audited(appointment, acting_user).save()
-    from homecare.brokerage.lifecycle import rebroker_provider_packages
+    from homecare.brokerage.tenancy import rebroker_council_packages
 
-    return rebroker_provider_packages(provider, reason=reason, at=at, acting_user=acting_user)
+    return rebroker_council_packages(
+        provider, council, reason=reason, at=at, acting_user=acting_user
+    )

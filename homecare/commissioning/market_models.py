@@ -49,8 +49,22 @@ class Tier(models.TextChoices):
     SPOT = "spot", "Contingency / spot"
 
 
+QUALITY = {
+    "max_digits": 5,
+    "decimal_places": 2,
+    "validators": [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    "help_text": "0 to 100, set by the council",
+}
+
+
 class Provider(models.Model):
-    """A care provider on the council's market; its users belong to ``organisation``."""
+    """A care provider; its users belong to ``organisation``. Providers serve several councils:
+    each council's judgement of one (status, quality score) is its :class:`ProviderStanding`.
+
+    ``quality_score``, ``status`` and ``status_reason`` here are only the provider's defaults,
+    which a council's standing starts from when the provider is first appointed to one of its
+    frameworks; no council's action writes them.
+    """
 
     class Rating(models.TextChoices):
         OUTSTANDING = "outstanding", "Outstanding"
@@ -77,13 +91,7 @@ class Provider(models.Model):
     cqc_rating = models.CharField(
         "CQC rating", max_length=30, choices=Rating.choices, default=Rating.NOT_YET_RATED
     )
-    quality_score = models.DecimalField(
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("0"),
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
-        help_text="0 to 100, set by the council",
-    )
+    quality_score = models.DecimalField(**QUALITY, default=Decimal("0"))
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.TextField(blank=True, default="")
     history = audit_trail()
@@ -93,6 +101,37 @@ class Provider(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProviderStanding(models.Model):
+    """One council's standing of one provider: its status (active, suspended, exited) with
+    the reason, and the quality score the council gives it. A council's change of status acts
+    on that council's appointments and placements alone (``set_provider_status``)."""
+
+    council = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="provider_standings",
+        limit_choices_to={"kind": Organisation.Kind.COUNCIL},
+    )
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="standings")
+    status = models.CharField(
+        max_length=20, choices=Provider.Status.choices, default=Provider.Status.ACTIVE
+    )
+    status_reason = models.TextField(blank=True, default="")
+    quality_score = models.DecimalField(**QUALITY, default=Decimal("0"))
+    history = audit_trail()
+
+    class Meta:
+        ordering = ["council_id", "provider__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "provider"], name="one_standing_per_council_and_provider"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} at {self.council}: {self.status}"
 
 
 class Framework(models.Model):
