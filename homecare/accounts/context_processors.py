@@ -40,6 +40,7 @@ NAVIGATION: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("Zones", "commissioning:zones", BROKER | COMMISSIONER | PROVIDER),
     ("Rate cards", "commissioning:rate-cards", None),
     ("Cost of care calculator", "commissioning:cost-of-care", COMMISSIONER | FINANCE),
+    ("Users", "users:list", frozenset({Role.USER_ADMIN})),
     ("Glossary", "glossary", None),
 )
 
