@@ -11,16 +11,19 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from carecore.errors import InputError
 from homecare.accounts import access
+from homecare.brokerage import access as brokerage_access
 from homecare.brokerage import actions, lifecycle, presenters
 from homecare.brokerage.filters import WaitingListFilters
 from homecare.brokerage.forms import PlaceForm, ReasonForm, RequestForm
 from homecare.brokerage.models import WAITING_STATES, Offer, Source, State
+from homecare.commissioning import access as commissioning_access
+from homecare.commissioning.models import Area
 
 BROKERS = (access.Role.BROKER, access.Role.COMMISSIONER)
 PLACED = (State.PLACED, State.STARTED, State.SUSPENDED)
@@ -36,7 +39,7 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
     """
     now = timezone.now()
     filters = WaitingListFilters(request.GET or None)
-    requests = access.brokerage_requests_for(request.user)
+    requests = brokerage_access.requests_for(access.scope_of(request))
     waiting = list(
         filters.apply(requests.filter(state__in=WAITING_STATES)).order_by("created_at", "pk")
     )
@@ -64,8 +67,6 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
 
 
 def _area_groups() -> list[tuple[str, list[tuple[str, str]]]]:
-    from homecare.commissioning.models import Area
-
     groups: dict[str, list[tuple[str, str]]] = {}
     areas = Area.objects.select_related("zone").order_by("zone__position", "zone__name", "name")
     for area in areas:
@@ -73,11 +74,10 @@ def _area_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     return list(groups.items())
 
 
-def _frameworks(user: Any) -> list[Any]:
-    from homecare.commissioning.models import Framework
-
-    councils = access.councils_of(user, access.BROKERAGE_ROLES)
-    return list(Framework.objects.filter(council__in=councils).select_related("council"))
+def _frameworks(request: HttpRequest) -> list[Any]:
+    """The frameworks of the user's councils a request may be made through."""
+    scope = access.scope_of(request)
+    return list(commissioning_access.frameworks_for(scope, access.BROKERAGE_ROLES))
 
 
 DRAFTS = "new_request_drafts"  # session key: checked answers waiting for "Send offers"
@@ -90,7 +90,7 @@ def _today() -> date:
 
 
 def _request_form(request: HttpRequest, data: Any = None, **kwargs: Any) -> RequestForm:
-    frameworks = _frameworks(request.user)
+    frameworks = _frameworks(request)
     return RequestForm(
         data,
         areas=_area_groups(),
@@ -181,7 +181,7 @@ def _send(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         return _request_page(request, form, token)
     data = form.cleaned_data
-    frameworks = {str(f.pk): f for f in _frameworks(request.user)}
+    frameworks = {str(f.pk): f for f in _frameworks(request)}
     now = timezone.now()
     try:
         created, made = actions.create_request_once(
@@ -275,20 +275,26 @@ def _answers(form: RequestForm) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _provider_choices(exclude: Any = None) -> list[tuple[str, str]]:
-    from homecare.commissioning.market_models import Provider
+def _placeable(request: HttpRequest, item: Any) -> Any:
+    """The providers a request may be placed with by hand: those appointed on the request's
+    council's frameworks (never every provider in the country)."""
+    scope = access.scope_of(request)
+    return commissioning_access.placeable_providers_for(scope, item.framework.council)
 
-    providers = Provider.objects.filter(status=Provider.Status.ACTIVE).order_by("name")
-    return [(str(p.pk), p.name) for p in providers if p.pk != exclude]
+
+def _provider_choices(
+    request: HttpRequest, item: Any, exclude: Any = None
+) -> list[tuple[str, str]]:
+    return [(str(p.pk), p.name) for p in _placeable(request, item) if p.pk != exclude]
 
 
 @access.require_council_role(*BROKERS)
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = access.brokerage_request_for(request.user, pk)
+    item = brokerage_access.request_for(access.scope_of(request), pk)
     forms: dict[str, Any] = {
-        "place": PlaceForm(providers=_provider_choices(), prefix="place"),
+        "place": PlaceForm(providers=_provider_choices(request, item), prefix="place"),
         "transfer": PlaceForm(
-            providers=_provider_choices(item.placed_provider_id), prefix="transfer"
+            providers=_provider_choices(request, item, item.placed_provider_id), prefix="transfer"
         ),
         "withdraw": ReasonForm(prefix="withdraw"),
     }
@@ -322,8 +328,6 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _act(request: HttpRequest, item: Any, forms: dict[str, Any]) -> HttpResponse | None:
     """Carry out the posted action; a response on success, None to show the form's errors."""
-    from homecare.commissioning.market_models import Provider
-
     action, now, user = request.POST.get("action"), timezone.now(), request.user
     if action == "next_round":
         try:
@@ -358,7 +362,7 @@ def _act(request: HttpRequest, item: Any, forms: dict[str, Any]) -> HttpResponse
             lifecycle.withdraw_request(item, reason=data["reason"], now=now, acting_user=user)
             messages.success(request, "The request has been withdrawn.")
         else:
-            provider = Provider.objects.get(pk=data["provider"])
+            provider = get_object_or_404(_placeable(request, item), pk=data["provider"])
             common = {"reason": data["reason"], "rate": data["rate"], "now": now}
             if action == "place":
                 actions.place_manually(item, provider, acting_user=user, **common)
