@@ -116,3 +116,10 @@ def test_an_invited_user_who_has_not_chosen_a_password_is_sent_no_reset_link(
     )
     ask_for_a_link(client, "sam@example.org")
     assert len(mail.outbox) == 1  # the invitation only: the invitation link is their way in
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_links_to_resetting_a_forgotten_password(client: Client) -> None:
+    page = client.get(reverse("accounts:sign-in")).content.decode()
+    assert f'href="{reverse("users:password-reset")}">Forgotten your password?</a>' in page
+    assert "Reset your password" in page_of(client.get(reverse("users:password-reset")))
