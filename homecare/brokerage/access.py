@@ -29,6 +29,8 @@ from homecare.brokerage.models import (
     Placement,
     ScheduleChange,
 )
+from homecare.brokerage.package_pages import Viewer
+from homecare.commissioning.models import Provider
 
 WHERE = ("package__person__area__zone", "package__person__area__band")
 
@@ -95,3 +97,11 @@ def schedule_changes_for(scope: Scope) -> QuerySet[ScheduleChange]:
 
 def schedule_change_for(scope: Scope, pk: int) -> ScheduleChange:
     return get_object_or_404(schedule_changes_for(scope), pk=pk)
+
+
+def viewer_for(scope: Scope) -> Viewer:
+    """Who looks at a package: the councils whose packages the scope sees (as a broker or
+    commissioner), or else the providers it acts for (who see only their own part)."""
+    councils = tuple(scope.councils(BROKERAGE_ROLES))
+    providers = tuple(Provider.objects.filter(organisation__in=scope.provider_organisations))
+    return Viewer(councils=councils, providers=providers)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from carecore.errors import InputError
 from homecare.accounts import access
+from homecare.brokerage import access as brokerage_access
 from homecare.brokerage import changes, package_pages, presenters, schedules
 from homecare.brokerage.models import LIVE_STATES, Package
 from homecare.brokerage.package_forms import (
@@ -36,10 +37,8 @@ EVERYONE = (*BROKERS, access.Role.PROVIDER)
 PAGE_SIZE = 50
 
 
-def _viewer(user: Any) -> Viewer:
-    return Viewer(
-        tuple(access.councils_of(user, access.BROKERAGE_ROLES)), tuple(access.providers_of(user))
-    )
+def _viewer(request: HttpRequest) -> Viewer:
+    return brokerage_access.viewer_for(access.scope_of(request))
 
 
 def _placed_provider(package: Package) -> Any:
@@ -51,8 +50,8 @@ def _placed_provider(package: Package) -> Any:
 def package_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything about one package: request, offers, placements, schedules, visits,
     payments and complaints (a provider sees only its own part)."""
-    package = access.package_for(request.user, pk)
-    viewer = _viewer(request.user)
+    package = brokerage_access.package_for(access.scope_of(request), pk)
+    viewer = _viewer(request)
     context = package_pages.page_context(package, viewer, timezone.localdate())
     live = context["live_placement"]
     is_live = package.status in LIVE_STATES and live is not None
@@ -72,19 +71,18 @@ def package_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @access.require_council_role(*BROKERS)
 def package_list(request: HttpRequest) -> HttpResponse:
     """The council's placed packages, newest first, with the hours removed by reviews."""
-    packages = access.packages_for(request.user).filter(placements__isnull=False).distinct()
+    scope = access.scope_of(request)
+    packages = brokerage_access.packages_for(scope).filter(placements__isnull=False).distinct()
     page = Paginator(packages.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    reviews = ScheduleChange.objects.filter(
-        package__in=access.packages_for(request.user).values("pk"),
+    reviews = brokerage_access.schedule_changes_for(scope).filter(
         kind=ScheduleChange.Kind.REVIEW,
         status=ScheduleChange.Status.APPLIED,
     )
-    waiting = ScheduleChange.objects.filter(
-        package__in=access.packages_for(request.user).values("pk"),
-        status=ScheduleChange.Status.AWAITING_COUNCIL,
-    ).select_related("package__person", "provider")
+    waiting = brokerage_access.schedule_changes_for(scope).filter(
+        status=ScheduleChange.Status.AWAITING_COUNCIL
+    )
     return render(
         request,
         "brokerage/package_list.html",
@@ -104,7 +102,9 @@ def find_person(request: HttpRequest) -> HttpResponse:
     form = FindPersonForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         reference = form.cleaned_data["reference"].strip()
-        found = access.packages_for(request.user).filter(person__reference__iexact=reference)
+        found = brokerage_access.packages_for(access.scope_of(request)).filter(
+            person__reference__iexact=reference
+        )
         package = (
             found.filter(status__in=LIVE_STATES).order_by("-created_at", "-pk").first()
             or found.order_by("-created_at", "-pk").first()
@@ -116,7 +116,7 @@ def find_person(request: HttpRequest) -> HttpResponse:
 
 
 def _package_to_change(request: HttpRequest, pk: int) -> Package:
-    return access.package_for(request.user, pk)  # type: ignore[no-any-return]
+    return brokerage_access.package_for(access.scope_of(request), pk)
 
 
 def _form_page(
@@ -135,7 +135,7 @@ def vary_package(request: HttpRequest, pk: int) -> HttpResponse:
 def review_package(request: HttpRequest, pk: int) -> HttpResponse:
     package = _package_to_change(request, pk)
     provider = _placed_provider(package)
-    if provider is None or provider not in access.providers_of(request.user):
+    if provider is None or provider not in _viewer(request).providers:
         raise Http404("No such package")
     return _schedule_page(request, package, council=False, provider=provider)
 
@@ -234,8 +234,8 @@ def end_package(request: HttpRequest, pk: int) -> HttpResponse:
 @access.require_role(*EVERYONE)
 def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One variation or review, before and after, with the answer the viewer may give."""
-    change = access.schedule_change_for(request.user, pk)
-    viewer = _viewer(request.user)
+    change = brokerage_access.schedule_change_for(access.scope_of(request), pk)
+    viewer = _viewer(request)
     package = change.package
     provider = _placed_provider(package)
     council_decides = viewer.is_council and change.status == ScheduleChange.Status.AWAITING_COUNCIL

@@ -7,10 +7,11 @@ provider: the inbox shows the offer's area, zone, band, schedule, hours and need
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,9 +19,14 @@ from django.utils import timezone
 
 from carecore.errors import InputError
 from homecare.accounts import access
+from homecare.brokerage import access as brokerage_access
 from homecare.brokerage import actions, presenters
 from homecare.brokerage.forms import AnswerForm, CapacityForm
 from homecare.brokerage.models import Offer
+from homecare.commissioning import access as commissioning_access
+from homecare.commissioning.market_actions import declare_capacity
+from homecare.commissioning.models import CapacityDeclaration, Zone
+from homecare.commissioning.snapshot import monday_of
 
 
 def _answer_form(offer: Offer, data: Any = None) -> AnswerForm:
@@ -32,23 +38,18 @@ def _answer_form(offer: Offer, data: Any = None) -> AnswerForm:
 
 @access.require_role(access.Role.PROVIDER)
 def offers_inbox(request: HttpRequest) -> HttpResponse:
-    offers = (
-        access.offers_for(request.user)
-        .filter(status=Offer.Status.OPEN, deadline__gt=timezone.now())
-        .order_by("deadline", "pk")
+    mine = brokerage_access.offers_for(access.scope_of(request))
+    offers = mine.filter(status=Offer.Status.OPEN, deadline__gt=timezone.now()).order_by(
+        "deadline", "pk"
     )
-    answered = (
-        access.offers_for(request.user)
-        .exclude(status=Offer.Status.OPEN)
-        .order_by("-answered_at", "-pk")[:10]
-    )
+    answered = mine.exclude(status=Offer.Status.OPEN).order_by("-answered_at", "-pk")[:10]
     return render(request, "brokerage/offers.html", {"offers": offers, "answered": answered})
 
 
 @access.require_role(access.Role.PROVIDER)
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One offer: what is asked (never who), and the answer form while it is open."""
-    offer = access.offer_for(request.user, pk)
+    offer = brokerage_access.offer_for(access.scope_of(request), pk)
     form = _answer_form(offer, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         response = _answer(request, offer, form)
@@ -115,10 +116,8 @@ PAGE_SIZE = 50
 
 @access.require_role(access.Role.PROVIDER)
 def my_packages(request: HttpRequest) -> HttpResponse:
-    from django.core.paginator import Paginator
-
     placements = (
-        access.placements_for(request.user)
+        brokerage_access.live_placements_for(access.scope_of(request))
         .prefetch_related("package__visits")
         .order_by("-at", "-pk")
     )
@@ -128,8 +127,6 @@ def my_packages(request: HttpRequest) -> HttpResponse:
 
 
 def _weeks(today: Any) -> list[tuple[str, str]]:
-    from homecare.commissioning.snapshot import monday_of
-
     monday = monday_of(today)
     return [
         ((monday + timedelta(weeks=n)).isoformat(), f"{monday + timedelta(weeks=n):%-d %B %Y}")
@@ -138,8 +135,6 @@ def _weeks(today: Any) -> list[tuple[str, str]]:
 
 
 def _provider_zones(provider: Any) -> list[Any]:
-    from homecare.commissioning.models import Zone
-
     zones = Zone.objects.filter(
         lots__appointments__provider=provider, lots__appointments__active=True
     ).distinct()
@@ -148,15 +143,9 @@ def _provider_zones(provider: Any) -> list[Any]:
 
 @access.require_role(access.Role.PROVIDER)
 def capacity(request: HttpRequest) -> HttpResponse:
-    from datetime import date
-
-    from homecare.commissioning.market_actions import declare_capacity
-    from homecare.commissioning.market_models import CapacityDeclaration
-
-    providers = access.providers_of(request.user)
-    if not providers:
+    provider = commissioning_access.provider_of(access.scope_of(request))
+    if provider is None:
         return render(request, "brokerage/capacity.html", {"provider": None})
-    provider = providers[0]
     zones, weeks = _provider_zones(provider), _weeks(timezone.localdate())
     data = request.POST if request.method == "POST" else None
     week = (data or request.GET).get("week_starting") or weeks[0][0]
