@@ -21,6 +21,7 @@ from homecare.accounts.models import (
     Membership,
     Organisation,
     SignInAttempt,
+    SignInCounter,
     audited,
 )
 
@@ -133,6 +134,37 @@ def create_persona(
 
 
 @transaction.atomic
+def begin_sign_in(username: str, address: str | None, *, now: datetime) -> SignInAttempt | None:
+    """Let one try through the lockout and count it, in one transaction; None when locked.
+
+    Holds the row locks of the username's and the address's counters (in a fixed order) while
+    it checks the lock and writes the try as ``checking``, which counts as a failure until
+    :func:`finish_sign_in` says how it went. Simultaneous tries queue on the counters for that
+    moment only (not while a password is hashed), so at most the limit of them are let
+    through. While locked, a ``refused`` row is written and None returned.
+
+    No ``acting_user``: the person trying to sign in is not yet anyone.
+    """
+    keys = lockout.counter_keys(username, address)
+    SignInCounter.objects.bulk_create(
+        [SignInCounter(key=key, touched_at=now) for key in keys], ignore_conflicts=True
+    )
+    locked = list(SignInCounter.objects.select_for_update().filter(key__in=keys).order_by("key"))
+    SignInCounter.objects.filter(pk__in=[row.pk for row in locked]).update(touched_at=now)
+    if lockout.locked_until(username, address, now=now) is not None:
+        record_sign_in_attempt(username, address, SignInAttempt.Outcome.REFUSED, now=now)
+        return None
+    return record_sign_in_attempt(username, address, SignInAttempt.Outcome.CHECKING, now=now)
+
+
+def finish_sign_in(attempt: SignInAttempt, *, succeeded: bool) -> None:
+    """Say how a try let through by :func:`begin_sign_in` went (one UPDATE, atomic alone)."""
+    outcome = SignInAttempt.Outcome.SUCCEEDED if succeeded else SignInAttempt.Outcome.FAILED
+    SignInAttempt.objects.filter(pk=attempt.pk).update(outcome=outcome)
+    attempt.outcome = outcome
+
+
+@transaction.atomic
 def record_sign_in_attempt(
     username: str, address: str | None, outcome: str, *, now: datetime
 ) -> SignInAttempt:
@@ -150,8 +182,10 @@ def record_sign_in_attempt(
 
 @transaction.atomic
 def prune_sign_in_attempts(*, now: datetime, policy: lockout.LockoutPolicy = lockout.POLICY) -> int:
-    """Delete attempts older than the policy keeps them; the number deleted."""
-    deleted, _ = SignInAttempt.objects.filter(at__lt=now - policy.keep_attempts_for).delete()
+    """Delete attempts (and idle counters) older than the policy keeps them; attempts deleted."""
+    cutoff = now - policy.keep_attempts_for
+    deleted, _ = SignInAttempt.objects.filter(at__lt=cutoff).delete()
+    SignInCounter.objects.filter(touched_at__lt=cutoff).delete()
     return deleted
 
 

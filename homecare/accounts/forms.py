@@ -8,8 +8,7 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 
-from homecare.accounts import actions, lockout, tokens
-from homecare.accounts.models import SignInAttempt
+from homecare.accounts import actions, bounds, lockout, tokens
 
 # The same words whether or not the username exists, so a lock reveals nothing.
 LOCKED_MESSAGE = (
@@ -29,27 +28,27 @@ class LockoutMixin:
     cleaned_data: dict[str, Any]
     error_messages: dict[str, str]
 
+    def full_clean(self) -> None:
+        bounds.bound_form(self)  # type: ignore[arg-type]
+        super().full_clean()  # type: ignore[misc]
+
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if not username or not password:  # the field errors already say what is missing
             return super().clean()  # type: ignore[misc,no-any-return]
         address = lockout.client_address(self.request)
-        now = lockout.clock()
-        if lockout.locked_until(username, address, now=now) is not None:
-            actions.record_sign_in_attempt(
-                username, address, SignInAttempt.Outcome.REFUSED, now=now
-            )
+        # The lock check and the count are one step (see actions.begin_sign_in): a burst of
+        # simultaneous tries cannot all pass the check before any is counted.
+        attempt = actions.begin_sign_in(username, address, now=lockout.clock())
+        if attempt is None:
             raise forms.ValidationError(LOCKED_MESSAGE, code="locked")
+        succeeded = False
         try:
             cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
-        except forms.ValidationError as error:
-            if getattr(error, "code", None) == "invalid_login":
-                actions.record_sign_in_attempt(
-                    username, address, SignInAttempt.Outcome.FAILED, now=now
-                )
-            raise
-        actions.record_sign_in_attempt(username, address, SignInAttempt.Outcome.SUCCEEDED, now=now)
+            succeeded = True
+        finally:  # any refusal or error counts as a failure
+            actions.finish_sign_in(attempt, succeeded=succeeded)
         return cleaned
 
     def confirm_login_allowed(self, user: Any) -> None:

@@ -10,6 +10,13 @@ The rule, in words (also in ``docs/security.md``):
   cannot keep a lock going for ever by hammering it; the lock lifts on time.
 - A successful sign-in clears the username's count; an administrator's unlock clears the
   count of a username or of an address.
+- The address lock does not stop a username that has signed in successfully from that
+  address within the last 30 days: a guesser in a council office cannot lock the office's
+  staff out of their correct passwords (each username keeps its own limit of 5).
+- Atomic: a try is let through and counted in one transaction that holds a lock on the
+  username's and the address's counter rows (:func:`homecare.accounts.actions.begin_sign_in`),
+  and it counts as a failure while its password is checked, so simultaneous tries cannot
+  all slip past the limit.
 
 Reading only; the writes are in :mod:`homecare.accounts.actions`. Every function takes
 ``now``; :func:`clock` is the one place that reads the time, so tests can replace it.
@@ -82,7 +89,8 @@ def _locked_until(rows: Any, limit: int, policy: LockoutPolicy) -> datetime | No
     ``limit`` of them fall within ``policy.window``, the lock runs from the latest one.
     """
     reset = rows.filter(outcome__in=[Outcome.SUCCEEDED, Outcome.UNLOCKED]).order_by("-at").first()
-    failures = rows.filter(outcome=Outcome.FAILED)
+    # A try whose password is being checked counts as a failure until it is known.
+    failures = rows.filter(outcome__in=[Outcome.FAILED, Outcome.CHECKING])
     if reset is not None:
         failures = failures.filter(at__gt=reset.at)
     latest = list(failures.order_by("-at").values_list("at", flat=True)[:limit])
@@ -97,14 +105,40 @@ def locked_until(
     """When the lock on ``username`` or ``address`` lifts, or None when neither is locked."""
     since = now - policy.window - policy.lock_for
     ends = []
-    recent = SignInAttempt.objects.filter(at__gte=since, at__lte=now)
+    # No upper bound: a simultaneous try may have read the clock a moment later than this one
+    # and been counted first; it still counts.
+    recent = SignInAttempt.objects.filter(at__gte=since)
     key = username_key(username)
     if key:
         by_name = recent.filter(username=key)
         ends.append(_locked_until(by_name, policy.max_failures_per_username, policy))
-    if address:
+    if address and not _known_here(key, address, now=now, policy=policy):
         # A success does not clear an address: one good account must not reset a guesser's count.
         by_address = recent.filter(ip_address=address).exclude(outcome=Outcome.SUCCEEDED)
         ends.append(_locked_until(by_address, policy.max_failures_per_address, policy))
     current = [end for end in ends if end is not None and end > now]
     return max(current) if current else None
+
+
+def _known_here(key: str, address: str, *, now: datetime, policy: LockoutPolicy) -> bool:
+    """True when ``key`` signed in successfully from ``address`` within the keep time: the
+    address lock then does not apply to it (its own username limit still does)."""
+    if not key:
+        return False
+    return SignInAttempt.objects.filter(
+        username=key,
+        ip_address=address,
+        outcome=Outcome.SUCCEEDED,
+        at__gte=now - policy.keep_attempts_for,
+        at__lte=now,
+    ).exists()
+
+
+def counter_keys(username: str, address: str | None) -> list[str]:
+    """The counter rows a try locks, always in the same order (so two tries cannot deadlock)."""
+    keys = []
+    if key := username_key(username):
+        keys.append(f"username:{key}")
+    if address:
+        keys.append(f"address:{address}")
+    return sorted(keys)

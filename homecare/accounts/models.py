@@ -129,6 +129,9 @@ class SignInAttempt(models.Model):
         SUCCEEDED = "succeeded", "Signed in"
         REFUSED = "refused", "Refused while locked"
         UNLOCKED = "unlocked", "Unlocked by an administrator"
+        # Counted as a failure from the moment the try is let through the lock until its
+        # password has been checked, so simultaneous tries cannot all slip past the limit.
+        CHECKING = "checking", "Password being checked"
 
     username = models.CharField(max_length=150, blank=True, default="")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -151,6 +154,22 @@ class SignInAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()}: {self.username or '-'} from {self.ip_address}"
+
+
+class SignInCounter(models.Model):
+    """One row per username and per address tried, locked while a try is let through.
+
+    The lock check and the counting of a try run in one transaction holding this row's lock
+    (``select_for_update``), so simultaneous tries for one username or from one address queue
+    here for a moment instead of all passing the check before any is counted. The counts
+    themselves are the ``SignInAttempt`` rows; this row only orders the tries.
+    """
+
+    key = models.CharField(max_length=200, unique=True)  # "username:<name>" or "address:<ip>"
+    touched_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class ApiToken(models.Model):
