@@ -13,9 +13,12 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, WithJsonSchema
+from pydantic import WithJsonSchema
 
+from homecare.api.schemas import Day, Id, StrictIn
 from homecare.brokerage.bids import MAX_BID_RATE
+
+__all__ = ["StrictIn"]  # the base of every body schema, kept importable from here
 
 Funding = Literal["council", "nhs_chc", "direct_payment"]
 Cohort = Literal["older_people", "learning_disability", "mental_health", "physical_disability"]
@@ -46,25 +49,25 @@ Hours = Annotated[
 ]
 
 
+MINUTES_A_DAY = 1440
+Need = Annotated[str, Field(min_length=1, max_length=60)]
+
 # --- in -----------------------------------------------------------------------------------
-
-
-class StrictIn(Schema):
-    """An unknown key is an error, not ignored: a typo or a derived value such as
-    ``hours_per_week`` must not pass silently."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class VisitIn(StrictIn):
     """One weekly visit. The engine checks each value and the overlaps, naming
     ``visits[i].field``."""
 
-    day: int = Field(description="0 Monday to 6 Sunday")
-    window_start: str = Field(description="earliest arrival, 24-hour clock: 07:30")
-    window_minutes: int = Field(30, description="how much later the carer may arrive")
-    minutes: int = Field(description="minutes of care, more than 0")
-    carers: int = Field(1, description="1 or 2")
+    day: int = Field(ge=0, le=6, description="0 Monday to 6 Sunday")
+    window_start: str = Field(
+        min_length=1, max_length=8, description="earliest arrival, 24-hour clock: 07:30"
+    )
+    window_minutes: int = Field(
+        30, ge=0, le=MINUTES_A_DAY, description="how much later the carer may arrive"
+    )
+    minutes: int = Field(ge=1, le=MINUTES_A_DAY, description="minutes of care, more than 0")
+    carers: int = Field(1, ge=1, le=2, description="1 or 2")
     critical: bool = Field(False, description="a time-critical call that must not move")
 
 
@@ -80,10 +83,10 @@ class RequestIn(StrictIn):
     cohort: Cohort
     source: Source
     priority: Priority = "normal"
-    start_date: date
-    needs: list[str] = Field(default_factory=list, max_length=50)
+    start_date: Day
+    needs: list[Need] = Field(default_factory=list, max_length=50)
     visits: list[VisitIn] = Field(min_length=1, max_length=100)
-    framework_id: int | None = Field(
+    framework_id: Id | None = Field(
         None, description="the council's framework; by default its framework covering the zone"
     )
 
@@ -108,7 +111,7 @@ class DeclineIn(StrictIn):
 
 class CapacityIn(StrictIn):
     zone: str = Field(min_length=1, max_length=40, description="a zone code")
-    week_starting: date = Field(description="a Monday")
+    week_starting: Day = Field(description="a Monday")
     free_hours: Hours = Field(ge=0, max_digits=8, decimal_places=2)
 
 

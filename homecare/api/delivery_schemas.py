@@ -12,15 +12,15 @@ from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+
+from homecare.api.schemas import StrictIn
 
 Method = Literal["phone", "app", "qr", "manual"]
 ExceptionCode = Literal["no_access", "cancelled_short_notice", "cancelled"]
 
 
-class VisitLogIn(Schema):
-    # An unknown key is an error, not ignored (a misspelt check_out must not pass silently).
-    model_config = ConfigDict(extra="forbid")
+class VisitLogIn(StrictIn):
+    """An unknown key is an error, not ignored (a misspelt check_out must not pass silently)."""
 
     person_ref: str = Field(min_length=1, max_length=40, examples=["P-0001"])
     carer_id: str = Field(min_length=1, max_length=60, examples=["C-017"])

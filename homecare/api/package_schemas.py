@@ -9,16 +9,16 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from homecare.accounts.bounds import EARLIEST_DAY, LATEST_DAY
 from homecare.api.brokerage_schemas import StateName, StrictIn, VisitIn, VisitOut
 
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 EndReason = Literal["died", "residential_care", "no_longer_needed", "moved_away"]
 ChangeKind = Literal["variation", "review"]
 ChangeStatus = Literal["awaiting_provider", "awaiting_council", "applied", "rejected", "declined"]
 
 
 def day_field(description: str, default: object = ...) -> object:
-    return Field(default, ge=EARLIEST, le=LATEST, description=description)
+    return Field(default, ge=EARLIEST_DAY, le=LATEST_DAY, description=description)
 
 
 # --- in -----------------------------------------------------------------------------------

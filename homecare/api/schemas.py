@@ -4,8 +4,49 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import ConfigDict, field_validator
+
+from carecore.errors import InputError
+from homecare.accounts import bounds
+
+# A calendar day within the years the service keeps (the forms' bounds, too).
+Day = Annotated[date, Field(ge=bounds.EARLIEST_DAY, le=bounds.LATEST_DAY)]
+# A database id: a 30-digit number is refused before it reaches a query.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+def _check_texts(value: Any) -> Any:
+    """Every string in ``value`` (a string, or a list or dict of them) free of control
+    characters; a ``ValueError`` (pydantic's 400 naming the field) otherwise."""
+    if isinstance(value, str):
+        bounds.check_text(value)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _check_texts(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_texts(key)
+            _check_texts(item)
+    return value
+
+
+class StrictIn(Schema):
+    """What a client sends: an unknown key is an error, not ignored (a typo or a derived
+    value such as ``hours_per_week`` must not pass silently), and no text holds a control
+    character (a NUL is refused by PostgreSQL and breaks the files made from it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        try:
+            return _check_texts(value)
+        except InputError as exc:
+            raise ValueError(exc.message) from None
 
 
 class FieldError(Schema):

@@ -5,15 +5,18 @@ The new-request form and its weekly pattern live in :mod:`homecare.brokerage.req
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
 from carecore.errors import InputError
+from homecare.accounts import bounds
 from homecare.brokerage.bids import BID_RATE_EXAMPLE, check_bid_rate
 from homecare.brokerage.request_form import DAYS, RequestForm
 from homecare.commissioning.forms import GovukForm
+
+MAX_RATE = Decimal(1000)  # pounds an hour: more is a typing mistake, and the column holds less
 
 __all__ = ["DAYS", "AnswerForm", "CapacityForm", "PlaceForm", "ReasonForm", "RequestForm"]
 
@@ -72,10 +75,14 @@ class AnswerForm(GovukForm):
         if not text:
             self.add_error("bid_rate", f"Enter your hourly rate, like {BID_RATE_EXAMPLE}")
             return None
+        amount = bounds.decimal_or_none(text, strip="")
+        if amount is None:
+            self.add_error(
+                "bid_rate", f"Your hourly rate must be an amount in pounds, like {BID_RATE_EXAMPLE}"
+            )
+            return None
         try:
-            return check_bid_rate(Decimal(text))
-        except InvalidOperation:
-            message = f"must be an amount in pounds, like {BID_RATE_EXAMPLE}"
+            return check_bid_rate(amount)
         except InputError as exc:
             message = exc.message
         self.add_error("bid_rate", f"Your hourly rate {message}")
@@ -108,15 +115,18 @@ class PlaceForm(GovukForm):
         self.fields["provider"].choices = [("", "Select"), *providers]  # type: ignore[attr-defined]
 
     def clean_rate(self) -> Decimal | None:
-        text = (self.cleaned_data.get("rate") or "").strip().lstrip("£")
+        text = (self.cleaned_data.get("rate") or "").strip()
         if not text:
             return None
-        try:
-            rate = Decimal(text)
-        except InvalidOperation:
-            raise forms.ValidationError("Hourly rate must be an amount, like 21.50") from None
+        rate = bounds.decimal_or_none(text, strip="£")
+        if rate is None:
+            raise forms.ValidationError("Hourly rate must be an amount, like 21.50")
         if rate <= 0:
             raise forms.ValidationError("Hourly rate must be more than £0")
+        if rate != rate.quantize(Decimal("0.01")) or rate >= MAX_RATE:
+            raise forms.ValidationError(
+                f"Hourly rate must be pounds and pence under £{MAX_RATE:,}, like 21.50"
+            )
         return rate
 
 
@@ -146,9 +156,8 @@ class CapacityForm(GovukForm):
             text = (cleaned.get(name) or "").strip()
             if not text:
                 continue
-            try:
-                hours = Decimal(text)
-            except InvalidOperation:
+            hours = bounds.decimal_or_none(text, strip=",")
+            if hours is None:
                 self.add_error(name, f"Free hours in {zone.name} must be a number, like 40")
                 continue
             if hours < 0 or hours > 10000:

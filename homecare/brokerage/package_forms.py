@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 
 from carecore.errors import InputError
+from homecare.accounts import bounds
 from homecare.brokerage.package_models import PackageEnding
 from homecare.commissioning.forms import GovukForm
 
@@ -57,13 +58,10 @@ class DatesForm(GovukForm):
             self.add_error(f"{name}_day", f"Enter {words}, including a day, month and year")
             return None
         try:
-            day, month, year = (int(part) for part in parts)
-            if not 2000 <= year <= 2100:
-                raise ValueError
-            return date(year, month, day)
-        except ValueError:
+            return bounds.read_date(*parts)
+        except InputError as exc:
             words = words[0].upper() + words[1:]
-            self.add_error(f"{name}_day", f"{words} must be a real date, like 9 3 2026")
+            self.add_error(f"{name}_day", f"{words} {exc.message}")
             return None
 
     def put_error(self, exc: InputError, keys: dict[str, str], fallback: str) -> None:

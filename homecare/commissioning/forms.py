@@ -8,13 +8,14 @@ InputError, placed on the field its key names.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from datetime import datetime, time
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
 from carecore.errors import InputError
+from homecare.accounts import bounds
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # bids and rules are small; a bigger file is a mistake
 _PLAIN_NUMBER = re.compile(r"^-?(0|[1-9]\d*)(\.\d+)?$")
@@ -39,11 +40,16 @@ HCA_2020_21 = {
 
 
 class GovukForm(forms.Form):
-    """A form whose input ids are their names (the error summary links to ``#name``)."""
+    """A form whose input ids are their names (the error summary links to ``#name``), and
+    whose every field has the shared bounds (:mod:`homecare.accounts.bounds`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "%s")
         super().__init__(*args, **kwargs)
+
+    def full_clean(self) -> None:
+        bounds.bound_form(self)  # here, so fields a subclass's __init__ adds are bounded too
+        super().full_clean()
 
     def add_input_error(self, exc: InputError, fields: dict[str, str], fallback: str) -> None:
         """Put the engine's error on the field its key names, starting with the field's label.
@@ -139,6 +145,9 @@ class CostOfCareForm(GovukForm):
         values: dict[str, Any] = {}
         for name in self.fields:
             value = cleaned.get(name) or ""
+            if value and not self.has_error(name) and bounds.decimal_or_none(value) is None:
+                label = str(self.fields[name].label)
+                self.add_error(name, f"{label} must be a number, like {_example(name)}")
             if self.has_error(name) or not value:  # missing or refused: judge the others
                 value = HCA_2020_21.get(name, "")
             values[name] = value
@@ -235,9 +244,9 @@ class PriceVisitForm(GovukForm):
             self.add_error("day", "Enter the date of the visit, including a day, month and year")
             return cleaned
         try:
-            day = date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
-            self.add_error("day", "Date of the visit must be a real date, like 7 6 2021")
+            day = bounds.read_date(*parts, example="7 6 2021")
+        except InputError as exc:
+            self.add_error("day", f"Date of the visit {exc.message}")
             return cleaned
         moment = _parse_time(cleaned.get("start_time") or "")
         if moment is None:
@@ -424,12 +433,9 @@ class _Reader:
         text = self._text(name)
         if text is None:
             return None
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            value = None
+        value = bounds.decimal_or_none(text)
         label = self._label(name)
-        if value is None or not value.is_finite():
+        if value is None:
             self.form.add_error(name, f"{label} must be a number, like 60")
             return None
         if (value <= low) if above else (value < low):
@@ -447,12 +453,9 @@ class _Reader:
         text = self._text(name)
         if text is None:
             return None
-        try:
-            value = Decimal(text.lstrip("£").strip())
-        except InvalidOperation:
-            value = None
+        value = bounds.decimal_or_none(text)
         label = self._label(name)
-        if value is None or not value.is_finite():
+        if value is None:
             self.form.add_error(name, f"{label} must be an amount in pounds, like 18.50")
             return None
         if value <= 0:
@@ -464,7 +467,7 @@ class _Reader:
         text = self._text(name)
         if text is None:
             return 0 if not self.form.has_error(name) else None
-        if not text.isdigit():
+        if not (text.isdecimal() and text.isascii() and len(text) <= 3):
             label = self._label(name)
             self.form.add_error(name, f"{label} must be a whole number of providers, like 2")
             return None

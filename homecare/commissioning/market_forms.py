@@ -6,12 +6,13 @@ it). Money is ``Decimal`` pounds; a score is ``Decimal`` points out of 100.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from homecare.accounts import bounds
 from homecare.commissioning.forms import GovukForm
 from homecare.commissioning.market_models import Provider, Tier
 
@@ -42,14 +43,12 @@ def _reason(label: str, message: str) -> forms.CharField:
 
 def _money(text: str, label: str) -> Decimal:
     """Pounds an hour from "21.50" or "£21.50": more than 0, at most two places."""
-    cleaned = text.strip().lstrip("£").strip().replace(",", "")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValidationError(f"{label} must be an amount in pounds, like 21.50") from None
-    if not amount.is_finite() or amount <= 0:
+    amount = bounds.decimal_or_none(text.strip().lstrip("£"), strip=",")
+    if amount is None:
+        raise ValidationError(f"{label} must be an amount in pounds, like 21.50")
+    if amount <= 0:
         raise ValidationError(f"{label} must be more than £0")
-    if amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1000000"):
+    if amount >= Decimal("1000000") or amount != amount.quantize(Decimal("0.01")):
         raise ValidationError(f"{label} must be pounds and pence, like 21.50")
     return amount
 
@@ -75,12 +74,10 @@ class QualityForm(GovukForm):
     )
 
     def clean_quality_score(self) -> Decimal:
-        text = self.cleaned_data["quality_score"].strip()
-        try:
-            score = Decimal(text)
-        except InvalidOperation:
-            raise ValidationError("Quality score must be a number, like 72.5") from None
-        if not score.is_finite() or not Decimal(0) <= score <= Decimal(100):
+        score = bounds.decimal_or_none(self.cleaned_data["quality_score"].strip(), strip="")
+        if score is None:
+            raise ValidationError("Quality score must be a number, like 72.5")
+        if not Decimal(0) <= score <= Decimal(100):
             raise ValidationError("Quality score must be between 0 and 100")
         if score != score.quantize(Decimal("0.01")):
             raise ValidationError("Quality score can have at most two decimal places")

@@ -7,11 +7,13 @@ put on the field it concerns, so the error summary lists them all and links to e
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
+from carecore.errors import InputError
+from homecare.accounts import bounds
 from homecare.commissioning import actions
 from homecare.commissioning.forms import GovukForm
 from homecare.commissioning.models import RateCard
@@ -28,13 +30,7 @@ WHERE = (
 
 def _number(text: str, strip: str) -> Decimal | None:
     """``text`` as a Decimal, ignoring ``strip`` characters and spaces; None if unreadable."""
-    for character in (*strip, ",", " "):
-        text = text.replace(character, "")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
+    return bounds.decimal_or_none(text, strip=f"{strip},")
 
 
 class UpliftForm(GovukForm):
@@ -94,9 +90,9 @@ class UpliftForm(GovukForm):
         if not all(parts):
             return None  # the action's check says "Enter the date the new rates start"
         try:
-            return date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except (ValueError, OverflowError):
-            self.add_error("day", "Date the new rates start must be a real date, like 1 4 2027")
+            return bounds.read_date(*parts, example="1 4 2027")
+        except InputError as exc:
+            self.add_error("day", f"Date the new rates start {exc.message}")
             return None
 
     def _percent(self, cleaned: dict[str, Any]) -> Decimal | None:

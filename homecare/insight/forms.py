@@ -12,6 +12,8 @@ from typing import Any
 
 from django import forms
 
+from carecore.errors import InputError
+from homecare.accounts import bounds
 from homecare.commissioning.forms import GovukForm
 from homecare.insight.models import Complaint
 
@@ -72,14 +74,15 @@ def read_date(data: dict[str, Any], prefix: str, name: str) -> tuple[date | None
     missing = [part for part, text in zip(PARTS, parts, strict=True) if not text]
     if missing:
         return None, f"{name} must include a {' and a '.join(missing)}"
-    if not all(text.isdigit() for text in parts):
+    if not all(text.isdecimal() and text.isascii() for text in parts):
         return None, f"{name} must be a real date, in numbers"
     if len(parts[2]) != 4:
         return None, f"{name} must have a year with 4 numbers, like 2026"
-    day, month, year = (int(text) for text in parts)
     try:
-        return date(year, month, day), ""
-    except ValueError:
+        return bounds.read_date(*parts), ""
+    except InputError as exc:
+        if exc.message.startswith("must be between"):
+            return None, f"{name} {exc.message}"
         return None, f"{name} must be a real date"
 
 
