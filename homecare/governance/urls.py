@@ -2,6 +2,15 @@
 
 from django.urls import path
 
+from homecare.governance import views
+
 app_name = "governance"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("audit/", views.audit, name="audit"),
+    path("audit/download/", views.audit_download, name="audit-download"),
+    path("people/", views.people, name="people"),
+    path("people/<int:pk>/", views.person, name="person"),
+    path("people/<int:pk>/export/", views.person_export, name="person-export"),
+    path("retention/", views.retention_report, name="retention"),
+]
