@@ -86,3 +86,41 @@ def rebroker_council_packages(
         offer.status = Offer.Status.WITHDRAWN
         audited(offer, acting_user).save()
     return new_requests
+
+
+class ProviderPeople:
+    """The people a provider may log visits to (everyone with a package ever placed with it),
+    by reference. A reference naming people of two councils the provider serves resolves to
+    neither: the provider must not guess which council's person a visit was for."""
+
+    def __init__(self, provider: Any) -> None:
+        rows = Placement.objects.filter(provider=provider).values_list(
+            "package__person__reference", "package__person_id", "package__person__council__name"
+        )
+        found: dict[str, dict[int, str]] = {}
+        for reference, person_id, council in rows:
+            found.setdefault(reference, {})[person_id] = council
+        self.ids = {ref: next(iter(people)) for ref, people in found.items() if len(people) == 1}
+        self.councils = {ref: sorted(set(people.values())) for ref, people in found.items()}
+
+    def __contains__(self, reference: object) -> bool:
+        return reference in self.councils
+
+    def is_ambiguous(self, reference: str) -> bool:
+        return reference in self.councils and reference not in self.ids
+
+    def ambiguity(self, reference: str) -> str:
+        """Why a reference of two councils' people is refused, in the provider's words."""
+        names = " and ".join(self.councils.get(reference, []))
+        return (
+            f"'{reference}' is the reference of a person at {names}: "
+            "ask the council which person this visit was for before sending it"
+        )
+
+    def person_id(self, reference: str, *, key: str = "person_ref") -> int:
+        """The one person with ``reference``; InputError when none, or people of two councils."""
+        if self.is_ambiguous(reference):
+            raise InputError(self.ambiguity(reference), key=key)
+        if reference not in self.ids:
+            raise InputError(f"'{reference}' has no package placed with you", key=key)
+        return self.ids[reference]

@@ -29,7 +29,8 @@ def make_market(
 ) -> Framework:
     """A framework with lot WL (zone west-leicester) and providers "Prime N (test)" etc.
 
-    Quality scores fall with N, so Prime 1 is the best; every rate is £20.00 an hour.
+    Quality scores (the council's) fall with N, so Prime 1 is the best; every rate is £20.00
+    an hour. A second council's market of the same providers is made by calling it again.
     """
     framework = market_actions.create_framework(
         council=council,
@@ -47,6 +48,7 @@ def make_market(
                 f"{tier.title()} {n} (test)",
                 quality_score=Decimal(90) - n,
                 cqc_location_id=f"1-{1000 + n}",
+                council=council,
                 acting_user=None,
             )
             market_actions.appoint_provider(
@@ -80,3 +82,21 @@ def make_request(
     visits = values.pop("visits", SCHEDULE)
     area = values.pop("area_code", AREA)
     return actions.create_request(person_ref, area, visits, **values)
+
+
+def other_council(name: str = "Otherton Borough Council (test)") -> Any:
+    """A second council beside the tests' own, to show that councils are kept apart."""
+    from homecare.accounts import actions
+    from homecare.accounts.models import Organisation
+
+    return actions.create_organisation(name, kind=Organisation.Kind.COUNCIL, acting_user=None)
+
+
+def persona(username: str, organisation: Any, role: str) -> Any:
+    """A user signed up at ``organisation`` in ``role``, with the tests' password."""
+    from homecare.accounts import actions
+    from homecare.conftest import PASSWORD
+
+    return actions.create_persona(
+        username, password=PASSWORD, organisation=organisation, role=role, acting_user=None
+    )

@@ -17,21 +17,23 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import polars as pl
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from carecore.ecm import dedupe_logs, validate_logs
 from carecore.ecm.validation import InputErrors
 from carecore.errors import InputError
 from homecare.accounts.models import update_now
+from homecare.brokerage.tenancy import ProviderPeople
 from homecare.delivery.engine import provider_ref
 from homecare.delivery.models import LogUpload, VisitLog
-from homecare.delivery.reading import placed_people, read_upload
+from homecare.delivery.reading import read_upload
 
 CHUNK = 500  # logs per progress step and per INSERT
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -94,9 +96,19 @@ def import_upload(upload_id: int, *, now: datetime | None = None) -> LogUpload:
     upload = LogUpload.objects.select_related("provider__organisation").get(pk=upload_id)
     if upload.finished:
         return upload
-    update_now(upload, status=LogUpload.Status.RUNNING, rows_done=0)
+    started = timezone.now()
+    update_now(
+        upload,
+        status=LogUpload.Status.RUNNING,
+        rows_done=0,
+        started_at=started,
+        heartbeat_at=started,
+    )
     try:
         return _import(upload, now=now)
+    except ImportOvertaken:
+        upload.refresh_from_db()
+        return upload
     except Exception as exc:
         _fail(upload, exc)
         raise
@@ -117,12 +129,14 @@ def _import(upload: LogUpload, *, now: datetime | None) -> LogUpload:
         rows_total=result.rows_total,
         errors=printable_errors(result.errors),
         errors_total=result.errors_total,
+        heartbeat_at=timezone.now(),
     )
     hold = bool(result.errors_total) and bad_rows_policy() == "hold"
     if result.logs is None or (result.errors_total and not hold):
         update_now(upload, status=LogUpload.Status.FAILED, finished_at=now or timezone.now())
         return upload
     rows = _prepare(upload, result.logs, held=hold, now=now or timezone.now())
+    update_now(upload, heartbeat_at=timezone.now())
     created, existing = _write_all(upload, rows)
     update_now(
         upload,
@@ -150,33 +164,46 @@ def printable_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _fail(upload: LogUpload, exc: BaseException) -> None:
     """Mark the upload failed with the reason, whatever stopped it; nothing was saved."""
+    _stop(upload, f"the import stopped ({str(exc) or type(exc).__name__})", now=timezone.now())
+
+
+def _stop(upload: LogUpload, why: str, *, now: datetime) -> None:
+    """The upload failed because its import stopped (``why``), not for its rows: the same
+    file may be tried again."""
     failure = {
         "row": None,
         "column": "",
-        "message": printable(
-            f"the import stopped ({str(exc) or type(exc).__name__}); nothing was saved: "
-            "upload the file again"
-        ),
+        "message": printable(f"{why}; nothing was saved: try this file again"),
     }
     errors = printable_errors(list(upload.errors or []))
     update_now(
         upload,
         status=LogUpload.Status.FAILED,
+        stopped=True,
         errors=[*errors, failure],
         errors_total=(upload.errors_total or 0) + 1,
-        finished_at=timezone.now(),
+        finished_at=now,
     )
 
 
+class ImportOvertaken(Exception):
+    """The upload stopped being this import's while it ran (recovery failed it as stale)."""
+
+
 def _prepare(upload: LogUpload, logs: pl.DataFrame, *, held: bool, now: datetime) -> list[VisitLog]:
-    """Unsaved log rows, one per key (repeats in the file count once), with progress."""
-    people = placed_people(upload.provider)
+    """Unsaved log rows, one per key (repeats in the file count once), with progress.
+
+    A reference naming people of two councils the provider serves stops the import (nothing
+    is saved): a visit is never put down to another council's person.
+    """
+    people = ProviderPeople(upload.provider)
     unique = dedupe_logs(logs.lazy()).collect().sort("check_in", "person_ref", "carer_id")
     rows: list[VisitLog] = []
     total = max(unique.height, 1)
     for start in range(0, unique.height, CHUNK):
         for item in unique.slice(start, CHUNK).iter_rows(named=True):
-            rows.append(_log(upload.provider, people[item["person_ref"]], item, now=now))
+            person_id = people.person_id(item["person_ref"])
+            rows.append(_log(upload.provider, person_id, item, now=now))
             rows[-1].upload, rows[-1].held = upload, held
             rows[-1].created_by = upload.uploaded_by
         update_now(upload, rows_done=upload.rows_total * len(rows) // total)
@@ -218,14 +245,30 @@ def bulk_insert(rows: Sequence[VisitLog]) -> None:
     VisitLog.objects.bulk_create(rows, ignore_conflicts=True)
 
 
+def _utc(key: Key) -> Key:
+    # A London time in the repeated autumn hour (fold=1) hashes as the first 01:30 but equals
+    # the second: compared in UTC, each key is the one moment it names.
+    person_id, carer_id, check_in = key
+    return person_id, carer_id, check_in.astimezone(UTC)
+
+
 @transaction.atomic
 def _write_all(upload: LogUpload, rows: list[VisitLog]) -> tuple[int, int]:
-    """Write the new logs, all or nothing: (logs created, logs already stored)."""
-    existing = _existing_keys(upload.provider, rows)
-    new = [row for row in rows if (row.person_id, row.carer_id, row.check_in) not in existing]
+    """Write the new logs, all or nothing: (logs created, logs already stored).
+
+    The counts are what the database holds afterwards, so they are true even when another
+    import stored some of the same logs meanwhile. If the upload was failed as stale while
+    this ran (its worker looked dead), nothing is written: the provider was told so.
+    """
+    existing = {_utc(key) for key in _existing_keys(upload.provider, rows)}
+    new = [r for r in rows if _utc((r.person_id, r.carer_id, r.check_in)) not in existing]
     for start in range(0, len(new), CHUNK):
         bulk_insert(new[start : start + CHUNK])
-    return len(new), len(rows) - len(new)
+    current = LogUpload.objects.select_for_update().only("status").get(pk=upload.pk)
+    if current.status != LogUpload.Status.RUNNING:
+        raise ImportOvertaken(upload.pk)
+    created = VisitLog.objects.filter(upload=upload).count()
+    return created, len(rows) - created
 
 
 @transaction.atomic
@@ -274,9 +317,7 @@ def record_visit_log(
         first = exc.errors[0]
         raise InputError(first.message, key=first.key) from None
     item = checked.row(0, named=True)
-    person_id = placed_people(provider).get(item["person_ref"])
-    if person_id is None:
-        raise InputError(f"'{item['person_ref']}' has no package placed with you", key="person_ref")
+    person_id = ProviderPeople(provider).person_id(item["person_ref"])
     stored = VisitLog.objects.filter(
         provider=provider, person_id=person_id, carer_id=item["carer_id"], check_in=item["check_in"]
     ).first()
@@ -287,3 +328,51 @@ def record_visit_log(
     log._history_user = acting_user  # type: ignore[attr-defined]
     log.save()
     return log, True
+
+
+DEFAULT_STALE_MINUTES = 15
+
+
+def stale_minutes() -> int:
+    """How long a running import's worker may go without reporting before it is taken for
+    dead (``HOMECARE_IMPORT_STALE_MINUTES``): longer than its longest step, the writing of
+    a whole file in one transaction."""
+    return int(getattr(settings, "HOMECARE_IMPORT_STALE_MINUTES", DEFAULT_STALE_MINUTES))
+
+
+@transaction.atomic
+def fail_stale_imports(*, now: datetime, acting_user: Any = None) -> list[LogUpload]:
+    """Fail every import whose worker has not reported for :func:`stale_minutes`, with the
+    reason, so that its file can be tried again; returns them. An import still writing
+    holds its upload's row, and is left to finish."""
+    minutes = stale_minutes()
+    cutoff = now - timedelta(minutes=minutes)
+    stale = list(
+        LogUpload.objects.select_for_update(skip_locked=True)
+        .filter(status=LogUpload.Status.RUNNING)
+        .filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, uploaded_at__lt=cutoff))
+        .defer("content")
+    )
+    for upload in stale:
+        last = timezone.localtime(upload.heartbeat_at or upload.uploaded_at)
+        _stop(
+            upload,
+            f"the import stopped: the worker importing it last reported at {last:%H:%M} on "
+            f"{last:%-d %B %Y} and had not reported for more than {minutes} minutes",
+            now=now,
+        )
+    return stale
+
+
+def retry_upload(upload: LogUpload, *, now: datetime, acting_user: Any) -> LogUpload:
+    """Send again the file of an upload whose import stopped: a new upload of the same bytes,
+    queued as any upload is (logs already stored are never stored twice)."""
+    if not (upload.status == LogUpload.Status.FAILED and upload.stopped):
+        raise InputError(
+            "only a file whose import stopped can be tried again as it is: correct the rows "
+            "named and upload the corrected file",
+            key="upload",
+        )
+    return create_upload(
+        upload.provider, upload.file_name, bytes(upload.content), now=now, acting_user=acting_user
+    )
