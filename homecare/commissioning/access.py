@@ -20,10 +20,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from homecare.accounts.access import COMMISSIONERS, MARKET_ROLES, Scope
 from homecare.accounts.models import Organisation
+from homecare.commissioning.market_models import ProviderStanding
 from homecare.commissioning.models import (
     Framework,
     FrameworkApplication,
@@ -105,11 +107,12 @@ def framework_for(scope: Scope, pk: int, roles: Iterable[str] = MARKET_ROLES) ->
 
 
 def serving(councils: Iterable[Organisation]) -> Q:
-    """Providers that serve or applied to one of ``councils``: appointed on, applied to,
-    offered or placed through one of their frameworks."""
+    """Providers that serve or applied to one of ``councils``: given a standing by one,
+    appointed on, applied to, offered or placed through one of their frameworks."""
     councils = list(councils)
     return (
-        Q(appointments__framework__council__in=councils)
+        Q(standings__council__in=councils)
+        | Q(appointments__framework__council__in=councils)
         | Q(applications__framework__council__in=councils)
         | Q(offers__request__framework__council__in=councils)
         | Q(placements__request__framework__council__in=councils)
@@ -129,17 +132,37 @@ def market_provider_for(scope: Scope, pk: int, roles: Iterable[str] = MARKET_ROL
     return get_object_or_404(market_providers_for(scope, roles), pk=pk)
 
 
+def council_served_by(
+    scope: Scope, provider: Provider, roles: Iterable[str] = COMMISSIONERS
+) -> Organisation:
+    """The council (the first by name) where the scope holds one of ``roles`` and which
+    ``provider`` serves: the council whose standing of the provider a page changes. Http404
+    when there is none."""
+    for council in scope.councils(roles):
+        if Provider.objects.filter(serving([council]), pk=provider.pk).exists():
+            return council
+    raise Http404("No such provider")
+
+
 def placeable_providers_for(scope: Scope, council: Organisation) -> QuerySet[Provider]:
     """The active providers a broker of ``council`` may place a package with by hand: those
-    with a live appointment (any tier, spot included) on one of the council's frameworks.
-    Nothing when the scope is not a broker or commissioner there."""
-    providers = Provider.objects.filter(status=Provider.Status.ACTIVE)
+    with a live appointment (any tier, spot included) on one of the council's frameworks and
+    not suspended or exited by the council. Nothing when the scope is not a broker or
+    commissioner there."""
     if council not in scope.councils(MARKET_ROLES):
-        return providers.none()
-    ids = Provider.objects.filter(
+        return Provider.objects.none()
+    appointed = Provider.objects.filter(
         appointments__framework__council=council, appointments__active=True
     ).values("pk")
-    return providers.filter(pk__in=ids).order_by("name")
+    standings = ProviderStanding.objects.filter(council=council)
+    stopped = standings.exclude(status=Provider.Status.ACTIVE).values("provider")
+    # A provider the council has no standing for yet stands as the provider's default.
+    standing_or_default = Q(pk__in=standings.values("provider")) | Q(status=Provider.Status.ACTIVE)
+    return (
+        Provider.objects.filter(standing_or_default, pk__in=appointed)
+        .exclude(pk__in=stopped)
+        .order_by("name")
+    )
 
 
 def applications_for(

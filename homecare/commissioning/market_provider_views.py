@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from homecare.accounts import access
+from homecare.commissioning import access as commissioning_access
 from homecare.commissioning import market_actions
 from homecare.commissioning.market_forms import ApplyForm
 from homecare.commissioning.market_models import Framework, FrameworkApplication
@@ -24,24 +25,27 @@ from homecare.commissioning.market_views import put_errors
 
 @access.require_role(access.Role.PROVIDER)
 def open_frameworks(request: HttpRequest) -> HttpResponse:
-    own = access.providers_of(request.user)
+    scope = access.scope_of(request)
     return render(
         request,
         "commissioning/market/open_frameworks.html",
         {
-            "provider": own[0] if own else None,
-            "frameworks": access.open_frameworks_for(request.user)
+            "provider": commissioning_access.provider_of(scope),
+            "frameworks": commissioning_access.open_frameworks_for(scope)
             .prefetch_related("lots")
             .order_by("council__name", "name"),
-            "applications": access.own_applications_for(request.user).prefetch_related("lots"),
+            "applications": commissioning_access.own_applications_for(scope).prefetch_related(
+                "lots"
+            ),
         },
     )
 
 
 @access.require_role(access.Role.PROVIDER)
 def apply(request: HttpRequest, pk: int) -> HttpResponse:
-    framework = access.open_framework_for(request.user, pk)
-    provider = access.providers_of(request.user)[0]  # open_framework_for found one
+    scope = access.scope_of(request)
+    framework = commissioning_access.open_framework_for(scope, pk)
+    provider = commissioning_access.provider_of(scope)  # open_framework_for found one
     lots = {str(lot.pk): lot for lot in framework.lots.order_by("code")}
     form = ApplyForm(
         request.POST if request.method == "POST" else None,

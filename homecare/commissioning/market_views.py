@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from homecare.accounts import access
+from homecare.brokerage.models import Placement
+from homecare.commissioning import access as commissioning_access
 from homecare.commissioning import market_actions
 from homecare.commissioning.market_forms import (
     ApproveForm,
@@ -31,7 +33,7 @@ from homecare.commissioning.market_forms import (
 from homecare.commissioning.market_models import Appointment, FrameworkApplication, Provider
 
 READERS = tuple(access.MARKET_ROLES)
-COMMISSIONERS = frozenset({access.Role.COMMISSIONER})
+COMMISSIONERS = access.COMMISSIONERS
 APPLIED = FrameworkApplication.Status.APPLIED
 
 
@@ -44,11 +46,24 @@ def put_errors(form: Form, exc: ValidationError, fallback: str) -> None:
             form.add_error(field, text)
 
 
-def live_packages(provider: Provider) -> int:
-    """How many packages the provider holds now (its placements not yet ended)."""
-    from homecare.brokerage.models import Placement
+def live_packages(provider: Provider, councils: list[Any]) -> int:
+    """How many of ``councils``' packages the provider holds now (placements not ended)."""
+    return Placement.objects.filter(
+        provider=provider, ended_at__isnull=True, request__framework__council__in=councils
+    ).count()
 
-    return Placement.objects.filter(provider=provider, ended_at__isnull=True).count()
+
+def _standing(request: HttpRequest, provider: Provider, roles: Any) -> Any:
+    """The standing of ``provider`` at the user's council it serves (the one a change acts
+    on; another council's standing is never read or changed here)."""
+    council = commissioning_access.council_served_by(access.scope_of(request), provider, roles)
+    return market_actions.standing_of(provider, council)
+
+
+def _councils(request: HttpRequest) -> list[Any]:
+    """The councils whose market the user reads: another council's appointments and
+    packages of a provider that serves both are never shown."""
+    return access.scope_of(request).councils(access.MARKET_ROLES)
 
 
 def _is_commissioner(user: Any) -> bool:
@@ -61,7 +76,7 @@ def _is_commissioner(user: Any) -> bool:
 @access.require_council_role(*READERS)
 def frameworks(request: HttpRequest) -> HttpResponse:
     rows = (
-        access.market_frameworks_for(request.user)
+        commissioning_access.frameworks_for(access.scope_of(request))
         .annotate(
             lot_count=Count("lots", distinct=True),
             appointment_count=Count(
@@ -78,7 +93,7 @@ def frameworks(request: HttpRequest) -> HttpResponse:
 
 @access.require_council_role(*READERS)
 def framework(request: HttpRequest, pk: int) -> HttpResponse:
-    item = access.market_framework_for(request.user, pk)
+    item = commissioning_access.framework_for(access.scope_of(request), pk)
     lots = item.lots.prefetch_related("zones").order_by("code")
     appointments = (
         Appointment.objects.filter(framework=item)
@@ -109,16 +124,22 @@ def framework(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.require_council_role(*READERS)
 def providers(request: HttpRequest) -> HttpResponse:
-    rows = access.market_providers_for(request.user).annotate(
-        appointment_count=Count("appointments", filter=Q(appointments__active=True), distinct=True),
-        live_count=Count("placements", filter=Q(placements__ended_at__isnull=True), distinct=True),
+    councils = _councils(request)
+    appointed = Q(appointments__active=True, appointments__framework__council__in=councils)
+    live = Q(
+        placements__ended_at__isnull=True,
+        placements__request__framework__council__in=councils,
+    )
+    rows = commissioning_access.market_providers_for(access.scope_of(request)).annotate(
+        appointment_count=Count("appointments", filter=appointed, distinct=True),
+        live_count=Count("placements", filter=live, distinct=True),
     )
     return render(request, "commissioning/market/providers.html", {"providers": rows})
 
 
 @access.require_council_role(*READERS)
 def provider(request: HttpRequest, pk: int) -> HttpResponse:
-    item = access.market_provider_for(request.user, pk)
+    item = commissioning_access.market_provider_for(access.scope_of(request), pk)
     return _provider_page(request, item)
 
 
@@ -129,8 +150,11 @@ def _provider_page(
     quality_form: QualityForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    councils = _councils(request)
+    standing = _standing(request, item, access.MARKET_ROLES)
     appointments = (
-        item.appointments.select_related("framework", "lot")
+        item.appointments.filter(framework__council__in=councils)
+        .select_related("framework", "lot")
         .prefetch_related("rates")
         .order_by("framework__name", "lot__code")
     )
@@ -140,11 +164,12 @@ def _provider_page(
         {
             "provider": item,
             "appointments": appointments,
-            "live_packages": live_packages(item),
+            "live_packages": live_packages(item, councils),
+            "standing": standing,
             "can_change": _is_commissioner(request.user),
-            "status_form": status_form or StatusForm(initial={"status": item.status}),
+            "status_form": status_form or StatusForm(initial={"status": standing.status}),
             "quality_form": quality_form
-            or QualityForm(initial={"quality_score": item.quality_score}),
+            or QualityForm(initial={"quality_score": standing.quality_score}),
         },
         status=status,
     )
@@ -154,13 +179,14 @@ def _provider_page(
 @access.require_council_role(access.Role.COMMISSIONER)
 def provider_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the status; an exit first asks to confirm, saying how many packages move."""
-    item = access.market_provider_for(request.user, pk, COMMISSIONERS)
+    item = commissioning_access.market_provider_for(access.scope_of(request), pk, COMMISSIONERS)
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _provider_page(request, item, status_form=form)
     data = form.cleaned_data
-    count = live_packages(item)
-    exiting = data["status"] == Provider.Status.EXITED and item.status != Provider.Status.EXITED
+    standing = _standing(request, item, COMMISSIONERS)
+    count = live_packages(item, [standing.council])
+    exiting = data["status"] == Provider.Status.EXITED and standing.status != Provider.Status.EXITED
     if exiting and not data["confirmed"]:
         return render(
             request,
@@ -169,12 +195,17 @@ def provider_status(request: HttpRequest, pk: int) -> HttpResponse:
         )
     try:
         new_requests = market_actions.set_provider_status(
-            item, data["status"], reason=data["reason"], at=timezone.now(), acting_user=request.user
+            item,
+            data["status"],
+            council=standing.council,
+            reason=data["reason"],
+            at=timezone.now(),
+            acting_user=request.user,
         )
     except ValidationError as exc:
         put_errors(form, exc, "status")
         return _provider_page(request, item, status_form=form)
-    text = f"{item.name} is now {item.get_status_display().lower()}."
+    text = f"{item.name} is now {Provider.Status(data['status']).label.lower()}."
     if exiting:
         text += f" {len(new_requests)} package(s) went back to the waiting list."
     messages.success(request, text)
@@ -184,16 +215,15 @@ def provider_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @access.require_council_role(access.Role.COMMISSIONER)
 def provider_quality(request: HttpRequest, pk: int) -> HttpResponse:
-    item = access.market_provider_for(request.user, pk, COMMISSIONERS)
+    item = commissioning_access.market_provider_for(access.scope_of(request), pk, COMMISSIONERS)
     form = QualityForm(request.POST)
     if not form.is_valid():
         return _provider_page(request, item, quality_form=form)
     try:
-        market_actions.create_provider(
-            item.name,
-            cqc_location_id=item.cqc_location_id,
-            cqc_rating=item.cqc_rating,
-            quality_score=form.cleaned_data["quality_score"],
+        market_actions.set_quality_score(
+            item,
+            form.cleaned_data["quality_score"],
+            council=_standing(request, item, COMMISSIONERS).council,
             acting_user=request.user,
         )
     except ValidationError as exc:
@@ -210,7 +240,7 @@ def provider_quality(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.require_council_role(*READERS)
 def application(request: HttpRequest, pk: int) -> HttpResponse:
-    item = access.framework_application_for(request.user, pk)
+    item = commissioning_access.application_for(access.scope_of(request), pk)
     return _application_page(request, item)
 
 
@@ -237,7 +267,7 @@ def _application_page(
 @require_POST
 @access.require_council_role(access.Role.COMMISSIONER)
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    item = access.framework_application_for(request.user, pk, COMMISSIONERS)
+    item = commissioning_access.application_for(access.scope_of(request), pk, COMMISSIONERS)
     form = ApproveForm(request.POST, prefix="approve")
     if form.is_valid():
         try:
@@ -260,7 +290,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @access.require_council_role(access.Role.COMMISSIONER)
 def reject(request: HttpRequest, pk: int) -> HttpResponse:
-    item = access.framework_application_for(request.user, pk, COMMISSIONERS)
+    item = commissioning_access.application_for(access.scope_of(request), pk, COMMISSIONERS)
     form = RejectForm(request.POST, prefix="reject")
     if form.is_valid():
         try:
@@ -284,13 +314,10 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
 @access.require_council_role(access.Role.COMMISSIONER)
 def tender_appoint(request: HttpRequest, pk: int) -> HttpResponse:
     """Choose a framework and appoint every award of a stored evaluation (all or none)."""
-    evaluation = access.tender_evaluation_for(request.user, pk)
-    choices = {
-        str(f.pk): f
-        for f in access.market_frameworks_for(request.user, COMMISSIONERS).filter(
-            council=evaluation.council
-        )
-    }
+    scope = access.scope_of(request)
+    evaluation = commissioning_access.tender_evaluation_for(scope, pk)
+    frameworks = commissioning_access.frameworks_for(scope, COMMISSIONERS)
+    choices = {str(f.pk): f for f in frameworks.filter(council=evaluation.council)}
     form = AwardsForm(
         request.POST if request.method == "POST" else None,
         frameworks=[(key, f.name) for key, f in choices.items()],

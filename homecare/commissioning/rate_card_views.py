@@ -1,7 +1,8 @@
 """Uplifting a rate card: the form, a check of the new rates, then the new card's page.
 
-Only a commissioner of the card's council (``access.rate_card_to_change_for``). The check page
-carries the answers in hidden fields, so nothing is kept between the steps but the form.
+Only a commissioner of the card's council (``rate_card_to_change_for`` in
+:mod:`homecare.commissioning.access`). The check page carries the answers in hidden fields,
+so nothing is kept between the steps but the form.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from django.shortcuts import redirect, render
 
 from carecore.errors import InputError
 from homecare.accounts import access
+from homecare.commissioning import access as commissioning_access
 from homecare.commissioning import actions
 from homecare.commissioning.rate_card_forms import UpliftForm, _field_of
 
 
 @access.require_council_role(access.Role.COMMISSIONER)
 def rate_card_uplift(request: HttpRequest, pk: int) -> HttpResponse:
-    card = access.rate_card_to_change_for(request.user, pk)
+    card = commissioning_access.rate_card_to_change_for(access.scope_of(request), pk)
     base = actions.latest_period(card)
     bands = [rate.band for rate in base.rates.all()]
     if request.method != "POST":

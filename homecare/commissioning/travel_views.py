@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
@@ -27,6 +27,7 @@ from carecore.rostering.round_map import (
     round_style_words,
 )
 from homecare.accounts import access
+from homecare.commissioning import access as commissioning_access
 from homecare.commissioning import travel_actions as actions
 from homecare.commissioning.forms import GovukForm
 from homecare.commissioning.models import PricingBand, Zone
@@ -100,20 +101,10 @@ INITIAL = {
 }
 
 
-def _run_for(user: Any, pk: int) -> TravelCalibration:
-    """One calibration of a council where the user is a commissioner, or Http404."""
-    runs = TravelCalibration.objects.filter(
-        council__in=access.councils_of(user, {access.Role.COMMISSIONER})
-    )
-    try:
-        return runs.select_related("council", "created_by").get(pk=pk)
-    except TravelCalibration.DoesNotExist:
-        raise Http404("No such travel calibration") from None
-
-
 @access.require_council_role(access.Role.COMMISSIONER)
 def travel(request: HttpRequest) -> HttpResponse:
-    council = access.council_for_commissioner(request.user)
+    scope = access.scope_of(request)
+    council = access.council_for_commissioner(scope)
     form = TravelForm(request.POST or None, initial=INITIAL)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -135,7 +126,7 @@ def travel(request: HttpRequest) -> HttpResponse:
     context = {
         "council": council,
         "form": form,
-        "runs": TravelCalibration.objects.filter(council=council).select_related("created_by")[:20],
+        "runs": commissioning_access.travel_calibrations_for(scope).filter(council=council)[:20],
         "live_packages": live_package_count(council),
     }
     return render(request, "commissioning/travel.html", context, status=400 if form.errors else 200)
@@ -143,7 +134,7 @@ def travel(request: HttpRequest) -> HttpResponse:
 
 @access.require_council_role(access.Role.COMMISSIONER)
 def travel_run(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _run_for(request.user, pk)
+    run = commissioning_access.travel_calibration_for(access.scope_of(request), pk)
     context: dict[str, Any] = {
         "run": run,
         "report": run.report,

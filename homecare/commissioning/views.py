@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from carecore.errors import InputError
 from homecare.accounts import access
+from homecare.commissioning import access as commissioning_access
 from homecare.commissioning import actions, presenters
 from homecare.commissioning.engine import NoGeography, geography_from_db, rate_card_from_db
 from homecare.commissioning.forms import HCA_2020_21, CostOfCareForm, PriceVisitForm, TenderForm
@@ -42,7 +43,7 @@ def zones(request: HttpRequest) -> HttpResponse:
 def zone(request: HttpRequest, code: str) -> HttpResponse:
     from carecore.geography import render_svg_map
 
-    row = access.zone_for(request.user, code)
+    row = commissioning_access.zone_for(access.scope_of(request), code)
     geo = geography_from_db()
     areas = row.areas.select_related("band").order_by("band__rank", "name")
     return render(
@@ -84,8 +85,11 @@ def _query(form: CostOfCareForm) -> str:
 
 @access.require_member
 def rate_cards(request: HttpRequest) -> HttpResponse:
-    cards = access.rate_cards_for(request.user).prefetch_related("periods__rates")
-    changeable = set(access.rate_cards_to_change_for(request.user).values_list("pk", flat=True))
+    scope = access.scope_of(request)
+    cards = commissioning_access.rate_cards_for(scope).prefetch_related("periods__rates")
+    changeable = set(
+        commissioning_access.rate_cards_to_change_for(scope).values_list("pk", flat=True)
+    )
     return render(
         request, "commissioning/rate_cards.html", {"cards": cards, "changeable": changeable}
     )
@@ -95,7 +99,8 @@ def rate_cards(request: HttpRequest) -> HttpResponse:
 def rate_card(request: HttpRequest, pk: int) -> HttpResponse:
     from carecore.pricing.visit_price import price_visit
 
-    card = access.rate_card_for(request.user, pk)
+    scope = access.scope_of(request)
+    card = commissioning_access.rate_card_for(scope, pk)
     engine_card = rate_card_from_db(card)
     asked = "band" in request.GET
     form = PriceVisitForm(
@@ -125,7 +130,9 @@ def rate_card(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "price": price,
             "lines": presenters.visit_lines(price) if price else [],
-            "may_change": access.rate_cards_to_change_for(request.user).filter(pk=pk).exists(),
+            "may_change": commissioning_access.rate_cards_to_change_for(scope)
+            .filter(pk=pk)
+            .exists(),
         },
     )
 
@@ -151,7 +158,8 @@ def _visit_defaults(card: object) -> dict[str, object]:
 
 @access.require_council_role(access.Role.COMMISSIONER)
 def tenders(request: HttpRequest) -> HttpResponse:
-    council = access.council_for_commissioner(request.user)
+    scope = access.scope_of(request)
+    council = access.council_for_commissioner(scope)
     form = TenderForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         evaluation = _evaluate(form, council, request.user)
@@ -161,7 +169,7 @@ def tenders(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "commissioning/tenders.html",
-        {"form": form, "evaluations": access.tender_evaluations_for(request.user)[:20]},
+        {"form": form, "evaluations": commissioning_access.tender_evaluations_for(scope)[:20]},
     )
 
 
@@ -204,7 +212,7 @@ def _decode(content: bytes, name: str) -> str:
 
 @access.require_council_role(access.Role.COMMISSIONER)
 def tender(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = access.tender_evaluation_for(request.user, pk)
+    evaluation = commissioning_access.tender_evaluation_for(access.scope_of(request), pk)
     return render(
         request,
         "commissioning/tender.html",
@@ -218,7 +226,7 @@ def tender(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access.require_council_role(access.Role.COMMISSIONER)
 def tender_download(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = access.tender_evaluation_for(request.user, pk)
+    evaluation = commissioning_access.tender_evaluation_for(access.scope_of(request), pk)
     response = HttpResponse(bytes(evaluation.result_xlsx), content_type=XLSX)
     response["Content-Disposition"] = (
         f'attachment; filename="tender-evaluation-{evaluation.pk}.xlsx"'

@@ -55,15 +55,18 @@ def check_period_start(start: Any) -> date:
 
 
 def _logs(council: Any, provider: Any, start: date, end: date) -> list[VisitLog]:
-    """The provider's unheld logs in the period for people it cares for through the council."""
+    """The provider's unheld logs in the period for the council's own people it cares for
+    through the council: another council's people's logs are never read, so a log is paid in
+    at most one council's invoice."""
     first, after = engine.period_bounds(start, end)
     people = Placement.objects.filter(
-        provider=provider, request__framework__council=council
+        provider=provider, request__framework__council=council, package__person__council=council
     ).values("package__person_id")
     return list(
         VisitLog.objects.filter(
             provider=provider,
             held=False,
+            person__council=council,
             person_id__in=people,
             check_in__gte=first,
             check_in__lt=after,
@@ -121,9 +124,11 @@ def run_reconciliation(
 
 
 def _planned_people(council: Any, provider: Any, start: date, end: date) -> dict[str, int]:
+    """Reference -> person id of the council's own people planned in the period."""
     return {
         p.package.person.reference: p.package.person_id
         for p in engine.placements_in(council, provider, start, end)
+        if p.package.person.council_id == council.pk
     }
 
 
