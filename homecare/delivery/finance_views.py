@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -18,7 +18,7 @@ from carecore.ecm.summary import hours
 from carecore.errors import InputError
 from carecore.units import from_pence
 from homecare.accounts import access
-from homecare.commissioning.models import Provider
+from homecare.delivery import access as delivery_access
 from homecare.delivery import documents, reconciliation
 from homecare.delivery.forms import BulkDecisionForm, DecisionForm, RunForm
 from homecare.delivery.models import VisitException
@@ -42,27 +42,22 @@ def today() -> date:
     return timezone.localdate()
 
 
-def _providers_for(councils: list[Any]) -> Any:
-    return (
-        Provider.objects.filter(placements__request__framework__council__in=councils)
-        .distinct()
-        .order_by("name")
-    )
-
-
 @access.require_role(*RUN_ROLES)
 def runs(request: HttpRequest) -> HttpResponse:
     """Runs the user may see; a finance officer also gets the form to run a period."""
-    councils = access.finance_councils_of(request.user)
+    scope = access.scope_of(request)
+    councils = access.finance_councils_of(scope)
     form = None
     if councils:
         form = RunForm(
             request.POST or None,
-            providers=_providers_for(councils),
+            providers=delivery_access.placed_providers_for(scope),
             today=today(),
         )
     if request.method == "POST" and form is not None and form.is_valid():
-        provider = _providers_for(councils).get(pk=form.cleaned_data["provider"])
+        provider = get_object_or_404(
+            delivery_access.placed_providers_for(scope), pk=form.cleaned_data["provider"]
+        )
         council = _council_for(councils, provider)
         try:
             run = reconciliation.run_reconciliation(
@@ -77,7 +72,7 @@ def runs(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "The period is reconciled.")
             return redirect("delivery:run", pk=run.pk)
-    page = Paginator(access.reconciliation_runs_for(request.user), PAGE_SIZE)
+    page = Paginator(delivery_access.runs_for(scope), PAGE_SIZE)
     return render(
         request,
         "delivery/runs.html",
@@ -100,8 +95,9 @@ def _outcomes(run: Any) -> list[tuple[str, int]]:
 
 @access.require_role(*RUN_ROLES)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = access.reconciliation_run_for(request.user, pk)
-    can_manage = run.council in access.finance_councils_of(request.user)
+    scope = access.scope_of(request)
+    run = delivery_access.run_for(scope, pk)
+    can_manage = run.council in access.finance_councils_of(scope)
     exceptions = run.exceptions.select_related("decided_by")
     to_decide = [e for e in exceptions if e.status != VisitException.Status.NOTED]
     noted = exceptions.filter(status=VisitException.Status.NOTED)
@@ -147,7 +143,7 @@ def _waiting_kinds(exceptions: list[Any]) -> list[tuple[str, str, int]]:
 @require_POST
 @access.require_role(access.Role.FINANCE)
 def decide_all(request: HttpRequest, pk: int) -> HttpResponse:
-    run = access.run_to_manage_for(request.user, pk)
+    run = delivery_access.run_to_manage_for(access.scope_of(request), pk)
     waiting = _waiting_kinds(list(run.exceptions.exclude(status=VisitException.Status.NOTED)))
     form = BulkDecisionForm(request.POST, prefix="bulk", waiting=waiting)
     if not form.is_valid():
@@ -188,7 +184,7 @@ def _kind_counts(rows: Any) -> list[tuple[str, int]]:
 @require_POST
 @access.require_role(access.Role.FINANCE)
 def decide(request: HttpRequest, pk: int, exception_pk: int) -> HttpResponse:
-    run = access.run_to_manage_for(request.user, pk)
+    run = delivery_access.run_to_manage_for(access.scope_of(request), pk)
     exception = run.exceptions.filter(pk=exception_pk).first()
     if exception is None:
         return redirect("delivery:run", pk=run.pk)
@@ -218,7 +214,7 @@ def decide(request: HttpRequest, pk: int, exception_pk: int) -> HttpResponse:
 @require_POST
 @access.require_role(access.Role.FINANCE)
 def rerun(request: HttpRequest, pk: int) -> HttpResponse:
-    run = access.run_to_manage_for(request.user, pk)
+    run = delivery_access.run_to_manage_for(access.scope_of(request), pk)
     try:
         reconciliation.run_reconciliation(
             run.council,
@@ -237,7 +233,7 @@ def rerun(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @access.require_role(access.Role.FINANCE)
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    run = access.run_to_manage_for(request.user, pk)
+    run = delivery_access.run_to_manage_for(access.scope_of(request), pk)
     try:
         reconciliation.approve_invoice(run, now=timezone.now(), acting_user=request.user)
     except InputError as exc:
@@ -263,7 +259,7 @@ DOCUMENTS = {
 
 @access.require_role(*RUN_ROLES)
 def download(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    run = access.reconciliation_run_for(request.user, pk)
+    run = delivery_access.run_for(access.scope_of(request), pk)
     build, content_type = DOCUMENTS[name]
     response = HttpResponse(build(run), content_type=content_type)
     stem = run.invoice.number if hasattr(run, "invoice") else f"run-{run.pk}"
@@ -273,7 +269,7 @@ def download(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
 @access.require_role(*RUN_ROLES)
 def lines(request: HttpRequest, pk: int) -> HttpResponse:
-    run = access.reconciliation_run_for(request.user, pk)
+    run = delivery_access.run_for(access.scope_of(request), pk)
     page = Paginator(run.lines.select_related("person").order_by("position"), PAGE_SIZE)
     return render(
         request,
@@ -286,16 +282,10 @@ def lines(request: HttpRequest, pk: int) -> HttpResponse:
 def line_detail(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
     """The audit trail of one line: the line, its visit log (and the log's history) and the
     upload or API push it came from."""
-    run = access.reconciliation_run_for(request.user, pk)
-    line = (
-        run.lines.select_related("person", "log__upload", "log__created_by")
-        .filter(pk=line_pk)
-        .first()
+    run = delivery_access.run_for(access.scope_of(request), pk)
+    line = get_object_or_404(
+        run.lines.select_related("person", "log__upload", "log__created_by"), pk=line_pk
     )
-    if line is None:
-        from django.http import Http404
-
-        raise Http404("No such invoice line")
     log = line.log
     return render(
         request,

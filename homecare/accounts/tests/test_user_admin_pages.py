@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core import mail
 from django.test import Client
@@ -133,7 +134,8 @@ def test_the_list_shows_each_users_roles_here_account_and_last_sign_in_in_london
     assert "1 July 2025, 10:30" in page  # 09:30 UTC is 10:30 in summer in London
     assert "Commissioner, User administrator" in page
     assert "Invited" in page
-    assert "Second factor" not in page  # two-factor sign-in is not installed here
+    # Whether a second factor is set up is shown when two-factor sign-in is installed.
+    assert ("Second factor" in page) == apps.is_installed("django_otp")
 
 
 @pytest.mark.django_db
@@ -339,3 +341,24 @@ def test_a_providers_administrator_manages_only_that_providers_users(
     assert 'value="provider"' in form
     assert 'value="commissioner"' not in form
     assert client.get(reverse("users:user", args=[provider_b_user.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_list_says_who_has_set_up_a_second_factor(
+    signed_in: Any, council_admin: Any, broker: Any
+) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=broker, name="Phone", confirmed=True)
+    TOTPDevice.objects.create(user=council_admin, name="Phone", confirmed=False)
+
+    page = page_of(signed_in(council_admin).get(reverse("users:list")))
+
+    rows = {
+        name: row
+        for row in page.split('<tr class="govuk-table__row">')[2:]
+        for name in ("Broker", "Council Admin")
+        if f">{name}</a>" in row
+    }
+    assert '<td class="govuk-table__cell">Set up</td>' in rows["Broker"]
+    assert "Not set up" in rows["Council Admin"]  # an unconfirmed device does not count
