@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "ninja",  # serves the API docs page's scripts from here, not from a CDN
+    # Second factor (docs/security.md): TOTP devices and single-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "homecare.accounts",
     "homecare.commissioning",
     "homecare.brokerage",
@@ -56,6 +60,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # A password sign-in reaches nothing but the second-factor pages until a code is given.
+    "homecare.accounts.two_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the audit history (rate cards and their rates).
@@ -137,6 +144,13 @@ SHARED_DATA_DIR = Path(os.environ.get("HOMECARE_SHARED_DATA", BASE_DIR.parent / 
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day; a shared office computer signs itself out
+# A second factor (TOTP, recovery codes) for every password sign-in: on in production, off in
+# development (the demo, the tests) unless HOMECARE_REQUIRE_TWO_FACTOR=1. Single sign-on
+# sessions are exempt: the council's identity provider asks for its own second factor.
+HOMECARE_REQUIRE_TWO_FACTOR = (
+    os.environ.get("HOMECARE_REQUIRE_TWO_FACTOR", "0" if DEVELOPMENT else "1") == "1"
+)
+OTP_TOTP_ISSUER = "Home care commissioning"
 # Behind a proxy that sets a trusted client-address header, name it here (e.g. HTTP_X_REAL_IP)
 # so the sign-in lockout counts per client, not per proxy.
 HOMECARE_CLIENT_ADDRESS_HEADER = os.environ.get("HOMECARE_CLIENT_ADDRESS_HEADER", "")

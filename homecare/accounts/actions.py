@@ -109,12 +109,15 @@ def create_persona(
     first_name: str = "",
     last_name: str = "",
     email: str = "",
+    second_factor_key: str | None = None,
     acting_user: Any,
 ) -> Any:
     """A user with ``password`` and, unless ``organisation`` is None, a membership in ``role``.
 
     Running it again resets the password, names and email and keeps exactly that one
-    membership, so a demo persona always signs in the way the demo says.
+    membership, so a demo persona always signs in the way the demo says. With
+    ``second_factor_key`` (40 hex digits) the persona also gets an authenticator app with
+    that known secret, so it can sign in where a second factor is required.
     """
     user_model = get_user_model()
     user = user_model.objects.filter(username=username).first() or user_model(username=username)
@@ -127,6 +130,10 @@ def create_persona(
     for stale in Membership.objects.filter(user=user).exclude(pk=getattr(wanted, "pk", None)):
         audited(stale, acting_user)
         stale.delete()
+    if second_factor_key is not None:
+        from homecare.accounts.two_factor import give_known_app
+
+        give_known_app(user, second_factor_key, acting_user=acting_user)
     return user
 
 

@@ -9,18 +9,21 @@ from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 
-from homecare.accounts import access, worklists
+from homecare.accounts import access, two_factor, worklists
 from homecare.accounts.forms import SignInForm
 from homecare.accounts.glossary import GLOSSARY
 
 
+@method_decorator(two_factor.exempt, name="dispatch")
 class SignInView(LoginView):
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
 
+@method_decorator(two_factor.exempt, name="dispatch")
 class SignOutView(LogoutView):
     """POST only (Django refuses GET), so a link cannot sign anyone out."""
 
