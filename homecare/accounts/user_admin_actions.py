@@ -167,7 +167,9 @@ def invite_user(
             now=now,
             detail=role_words(chosen),
         )
-        emails.send(email, *emails.added_email(user, organisation, chosen, acting_user))
+        # Invited elsewhere but no password chosen yet: "sign in as usual" would not help.
+        write = emails.invitation_email if is_awaiting_password(user) else emails.added_email
+        emails.send(email, *write(user, organisation, chosen, acting_user))
         return user, False
     user = user_model(
         username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip()

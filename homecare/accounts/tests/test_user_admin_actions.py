@@ -256,3 +256,17 @@ def test_a_new_invitation_is_refused_once_a_password_is_chosen(
     with pytest.raises(InputError, match="already chosen a password"):
         admin_actions.resend_invitation(user, council, acting_user=council_admin)
     assert AccountEvent.objects.filter(user=user, kind=Kind.JOINED, by=user).exists()
+
+
+@pytest.mark.django_db
+def test_someone_invited_elsewhere_who_has_no_password_yet_gets_a_link_not_a_sign_in(
+    council: Organisation, council_admin: Any, second_council: Organisation
+) -> None:
+    other_admin = make_admin("otherby_admin", second_council, Role.BROKER)
+    first, _ = invite(second_council, other_admin, "sam@example.org", Role.BROKER)
+
+    again, created = invite(council, council_admin, "sam@example.org", Role.FINANCE)
+
+    assert (again, created) == (first, False)
+    assert "/users/invitation/" in mail.outbox[-1].body
+    assert f"for {council.name}, as: Finance officer" in mail.outbox[-1].body
