@@ -1,12 +1,13 @@
 """The provider league table: a month's performance of each provider, its trends over six
 months as charts (with the same figures in tables) and a CSV download.
 
-Who sees what is decided by ``access.performance_scope_for``: a council's commissioners and
-finance officers see every provider placed through the council, ranked when it had enough
-planned visits in the month (``performance.MIN_RANKED_VISITS``) and listed apart as "too few
-visits to rank" otherwise, each share with its 95% Wilson interval; a provider's users
-see only their own provider's row and trends, without a rank (it would tell them how many
-others there are and where they stand); everyone else gets a 403.
+Who sees what is decided by :func:`homecare.delivery.access.performance_scope_for`: a
+council's commissioners and finance officers see every provider placed through the council,
+ranked when it had enough planned visits in the month (``performance.MIN_RANKED_VISITS``)
+and listed apart as "too few visits to rank" otherwise, each share with its 95% Wilson
+interval; a provider's users see only their own provider's row and trends, without a rank
+(it would tell them how many others there are and where they stand); everyone else gets a
+403.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from carecore.spreadsheets import csv_text
 from carecore.stats import wilson_percent
 from homecare.accounts import access
 from homecare.commissioning.forms import GovukForm
+from homecare.delivery import access as delivery_access
 from homecare.delivery import performance
 from homecare.delivery.reconciliation import rules_name
 
@@ -181,7 +183,7 @@ def _rank_examples(min_visits: int) -> dict[str, Any]:
 
 @access.require_role(*ROLES)
 def league(request: HttpRequest) -> HttpResponse:
-    council, only = access.performance_scope_for(request.user)
+    council, only = delivery_access.performance_scope_for(access.scope_of(request))
     form, month = _month(request)
     result = _measure(council, month, only)
     rows = result.rows(month)
@@ -255,7 +257,7 @@ def league_csv(request: HttpRequest) -> HttpResponse:
     """The month's table as CSV: one row a provider, every count and share with its 95%
     interval; ``rank`` is empty and ``ranked`` "no" for a provider with too few visits to
     rank (a provider's users get their own row, without either)."""
-    council, only = access.performance_scope_for(request.user)
+    council, only = delivery_access.performance_scope_for(access.scope_of(request))
     _form, month = _month(request)
     rows = _measure(council, month, only).rows(month)
     out = io.StringIO()

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from carecore.errors import InputError
 from homecare.accounts import access
+from homecare.commissioning import access as commissioning_access
+from homecare.delivery import access as delivery_access
 from homecare.delivery import actions
 from homecare.delivery.forms import UploadForm
 from homecare.delivery.models import LogUpload
@@ -24,13 +26,14 @@ PAGE_SIZE = 25
 @access.require_role(*UPLOAD_ROLES)
 def uploads(request: HttpRequest) -> HttpResponse:
     """The list of uploads; a provider's user also gets the upload form."""
-    providers = access.providers_of(request.user)
-    form = UploadForm(request.POST or None, request.FILES or None) if providers else None
+    scope = access.scope_of(request)
+    provider = commissioning_access.provider_of(scope)
+    form = UploadForm(request.POST or None, request.FILES or None) if provider else None
     if request.method == "POST" and form is not None and form.is_valid():
         sent = form.cleaned_data["file"]
         try:
             upload = actions.create_upload(
-                providers[0],
+                provider,
                 sent.name,
                 sent.read(),
                 now=timezone.now(),
@@ -40,13 +43,13 @@ def uploads(request: HttpRequest) -> HttpResponse:
             form.add_input_error(exc, {"file": "file"}, "file")
         else:
             return redirect("delivery:upload", pk=upload.pk)
-    page = Paginator(access.log_uploads_for(request.user).defer("content"), PAGE_SIZE)
+    page = Paginator(delivery_access.uploads_for(scope).defer("content"), PAGE_SIZE)
     return render(
         request,
         "delivery/uploads.html",
         {
             "form": form,
-            "provider": providers[0] if providers else None,
+            "provider": provider,
             "page": page.get_page(request.GET.get("page")),
         },
     )
@@ -55,9 +58,10 @@ def uploads(request: HttpRequest) -> HttpResponse:
 @access.require_role(*UPLOAD_ROLES)
 def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An upload's progress (refreshing itself until it finishes) and its errors."""
-    upload = access.log_upload_for(request.user, pk)
+    scope = access.scope_of(request)
+    upload = delivery_access.upload_for(scope, pk)
     # A finance officer releases only the held logs of people placed through their council.
-    councils = access.finance_councils_of(request.user)
+    councils = access.finance_councils_of(scope)
     can_release = (
         upload.status == LogUpload.Status.HELD
         and upload.logs.filter(
