@@ -124,7 +124,7 @@ def retention_report(request: HttpRequest) -> HttpResponse:
     findings = retention.report(now, council)
     runs = (
         RetentionRun.objects.annotate(
-            people=Count("people", filter=Q(people__person__council=council))
+            council_people=Count("people", filter=Q(people__person__council=council))
         )
         .only("ran_at")
         .order_by("-ran_at")[:10]
