@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 from config.environment import DEV_SECRET_KEY, checked_production_settings, environment
 
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Bodies over the limits answer 413, unreadable ones 400 (never 500): docs/security.md.
+    "homecare.accounts.limits.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -151,6 +154,25 @@ HOMECARE_REQUIRE_TWO_FACTOR = (
     os.environ.get("HOMECARE_REQUIRE_TWO_FACTOR", "0" if DEVELOPMENT else "1") == "1"
 )
 OTP_TOTP_ISSUER = "Home care commissioning"
+# Content-Security-Policy (django-csp): scripts only from this site or with the page's nonce
+# (base.html's one-line GOV.UK class switch); nothing framed, no plugins, forms post here.
+# Styles allow inline because the API docs page (Swagger UI) sets style attributes; scripts
+# never do. Its middleware, "csp.middleware.CSPMiddleware" after SecurityMiddleware, is added
+# once the browser tests inject axe-core with bypass_csp (docs/security.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 # Behind a proxy that sets a trusted client-address header, name it here (e.g. HTTP_X_REAL_IP)
 # so the sign-in lockout counts per client, not per proxy.
 HOMECARE_CLIENT_ADDRESS_HEADER = os.environ.get("HOMECARE_CLIENT_ADDRESS_HEADER", "")
