@@ -37,6 +37,7 @@ NAVIGATION: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("Market simulations", "insight:simulations", COMMISSIONER),
     ("Tender evaluation", "commissioning:tenders", COMMISSIONER),
     ("Travel and carbon", "commissioning:travel", COMMISSIONER),
+    ("History of changes", "governance:audit", COMMISSIONER),
     ("Zones", "commissioning:zones", BROKER | COMMISSIONER | PROVIDER),
     ("Rate cards", "commissioning:rate-cards", None),
     ("Cost of care calculator", "commissioning:cost-of-care", COMMISSIONER | FINANCE),
