@@ -39,7 +39,7 @@ typecheck: setup
 	$(BIN)/mypy
 
 migrations-check: setup
-	$(PY) manage.py makemigrations --check --dry-run
+	HOMECARE_ENVIRONMENT=development $(PY) manage.py makemigrations --check --dry-run
 
 # Two processes (one a core on the 2-core machines this runs on), a test file each at a time, so
 # a file's module-wide fixtures (the walk of every page) are made once.
@@ -52,15 +52,15 @@ test: lint typecheck migrations-check pytest
 
 demo: setup
 	@mkdir -p var
-	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py migrate --no-input
-	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py load_demo
+	HOMECARE_ENVIRONMENT=development DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py migrate --no-input
+	HOMECARE_ENVIRONMENT=development DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py load_demo
 	@# Beside the server, and stopping with it: the task worker (imports of visit logs) and
 	@# the offer time-outs, checked every minute.
-	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py db_worker --no-startup-delay -v0 & \
+	HOMECARE_ENVIRONMENT=development DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py db_worker --no-startup-delay -v0 & \
 	worker=$$!; \
-	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py run_offer_timeouts --every 60 >/dev/null & \
+	HOMECARE_ENVIRONMENT=development DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py run_offer_timeouts --every 60 >/dev/null & \
 	timeouts=$$!; trap 'kill $$worker $$timeouts 2>/dev/null' EXIT INT TERM; \
-	DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py runserver 127.0.0.1:8000
+	HOMECARE_ENVIRONMENT=development DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py runserver 127.0.0.1:8000
 
 # The production stack on this machine (docs/deployment.md): PostgreSQL, gunicorn, the task
 # worker and the offer time-outs; signs in, places a request, backs up and restores, stops.

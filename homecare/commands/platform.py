@@ -13,6 +13,8 @@ DEFAULT_PORT = 8000
 def _django() -> None:
     """Point Django at the project's settings and set it up (heavy, so only when needed)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    # runserver and the demo are development tools: production settings fail closed.
+    os.environ.setdefault("HOMECARE_ENVIRONMENT", "development")
     import django
 
     django.setup()
