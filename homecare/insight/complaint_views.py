@@ -16,9 +16,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from homecare.accounts import access
+from homecare.insight import access as insight_access
 from homecare.insight import actions
 from homecare.insight.forms import ComplaintForm, OutcomeForm
-from homecare.insight.models import Complaint
 
 PAGE_SIZE = 50
 COMMISSIONER = access.Role.COMMISSIONER
@@ -31,8 +31,9 @@ def _show(form: Any, exc: ValidationError, fields: dict[str, str]) -> None:
 
 @access.require_council_role(COMMISSIONER)
 def complaints(request: HttpRequest) -> HttpResponse:
-    council = access.council_for_commissioner(request.user)
-    rows = Complaint.objects.filter(council=council).select_related("provider", "person")
+    scope = access.scope_of(request)
+    council = access.council_for_commissioner(scope)
+    rows = insight_access.complaints_for(scope).filter(council=council)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -43,7 +44,7 @@ def complaints(request: HttpRequest) -> HttpResponse:
 
 @access.require_council_role(COMMISSIONER)
 def new_complaint(request: HttpRequest) -> HttpResponse:
-    council = access.council_for_commissioner(request.user)
+    council = access.council_for_commissioner(access.scope_of(request))
     providers = [(p.pk, p.name) for p in actions.council_providers(council)]
     form = ComplaintForm(request.POST or None, providers=providers)
     if request.method == "POST" and form.is_valid() and form.received_on:
@@ -74,7 +75,7 @@ def new_complaint(request: HttpRequest) -> HttpResponse:
 
 @access.require_council_role(COMMISSIONER)
 def complaint(request: HttpRequest, pk: int) -> HttpResponse:
-    found = access.complaint_for(request.user, pk)
+    found = insight_access.complaint_for(access.scope_of(request), pk)
     form = OutcomeForm(request.POST or None, initial={"outcome": found.outcome})
     if request.method == "POST" and form.is_valid():
         try:

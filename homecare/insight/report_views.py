@@ -1,8 +1,9 @@
 """The performance report: the page, its PDF and its CSV, for any period.
 
-Who may read it is decided by ``access.report_council_for`` (a council's commissioners and
-finance officers). The views parse the period, read the council's records once and ask the
-engine; the page, PDF and CSV all show the same figures because they share one computation.
+Who may read it is decided by :func:`homecare.insight.access.report_council_for` (a
+council's commissioners and finance officers). The views parse the period, read the
+council's records once and ask the engine; the page, PDF and CSV all show the same figures
+because they share one computation.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from carecore.reports.performance_report import KPIS, london_midnight, performan
 from carecore.spreadsheets import csv_text
 from homecare.accounts import access
 from homecare.accounts.models import Organisation
+from homecare.insight import access as insight_access
 from homecare.insight import report as presenter
 from homecare.insight.forms import PeriodForm, QuickPeriod, date_query, quick_periods
 from homecare.insight.records import live_data
@@ -73,7 +75,7 @@ def _query(first: date, last: date) -> str:
 
 @access.require_council_role(*access.REPORT_ROLES)
 def report(request: HttpRequest) -> HttpResponse:
-    council = access.report_council_for(request.user)
+    council = insight_access.report_council_for(access.scope_of(request))
     form, first, last = _period(request)
     context: dict[str, Any] = {
         "council": council,
@@ -91,7 +93,7 @@ def report(request: HttpRequest) -> HttpResponse:
         {
             "query": _query(first, last),
             "kpis": KPIS,
-            "can_log_complaints": access.has_role(request.user, {access.Role.COMMISSIONER}),
+            "can_log_complaints": access.has_role(request, access.COMMISSIONERS),
         }
     )
     return render(request, "insight/report.html", context)
@@ -100,7 +102,7 @@ def report(request: HttpRequest) -> HttpResponse:
 def _download(request: HttpRequest) -> tuple[Organisation, Any, str] | HttpResponse:
     """The council, its report and the file name's stem; or the page with the errors (a
     download of some other period than the one asked for would mislead)."""
-    council = access.report_council_for(request.user)
+    council = insight_access.report_council_for(access.scope_of(request))
     form, first, last = _period(request)
     if form.errors:
         return report(request)

@@ -1,6 +1,6 @@
 """Market simulations: set one up from the live market, watch it run, read its report.
 
-Only a council's commissioners (``access.simulation_council_for``); the views parse, call
+Only a council's commissioners (``simulation_council_for``); the views parse, call
 :mod:`homecare.insight.simulation_actions` and render. A run's page refreshes its progress
 through htmx and offers a plain link for the same without JavaScript.
 """
@@ -19,6 +19,7 @@ from carecore.market import DELIVERY_MODELS, default_scenario
 from carecore.reports.committee import committee_report_css
 from carecore.reports.committee_parts import MODEL_NAMES
 from homecare.accounts import access
+from homecare.insight import access as insight_access
 from homecare.insight import simulation_actions as actions
 from homecare.insight.scenarios import LIVE, live_scenario
 from homecare.insight.simulation_models import SimulationRun
@@ -68,14 +69,14 @@ def _initial() -> dict[str, Any]:
 
 @access.require_council_role(access.Role.COMMISSIONER)
 def simulations(request: HttpRequest) -> HttpResponse:
-    council = access.simulation_council_for(request.user)
+    council = insight_access.simulation_council_for(access.scope_of(request))
     runs = SimulationRun.objects.filter(council=council).select_related("created_by")[:50]
     return render(request, "insight/simulations.html", {"council": council, "runs": runs})
 
 
 @access.require_council_role(access.Role.COMMISSIONER)
 def new_simulation(request: HttpRequest) -> HttpResponse:
-    council = access.simulation_council_for(request.user)
+    council = insight_access.simulation_council_for(access.scope_of(request))
     now = timezone.now()
     form = SimulationForm(request.POST or None, initial=_initial())
     if request.method == "POST" and form.is_valid():
@@ -114,7 +115,7 @@ def new_simulation(request: HttpRequest) -> HttpResponse:
 
 @access.require_council_role(access.Role.COMMISSIONER)
 def simulation(request: HttpRequest, pk: int) -> HttpResponse:
-    run = access.simulation_run_for(request.user, pk)
+    run = insight_access.simulation_run_for(access.scope_of(request), pk)
     context = {
         "run": run,
         "model_names": [MODEL_NAMES.get(m, m) for m in run.delivery_models],
@@ -128,7 +129,7 @@ def simulation(request: HttpRequest, pk: int) -> HttpResponse:
 def simulation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from carecore.reports.committee import committee_report_pdf
 
-    run = access.simulation_run_for(request.user, pk)
+    run = insight_access.simulation_run_for(access.scope_of(request), pk)
     if run.status != SimulationRun.Status.DONE:
         return redirect("insight:simulation", pk=run.pk)
     pdf = committee_report_pdf(

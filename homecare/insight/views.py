@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from homecare.accounts import access
+from homecare.insight import access as insight_access
 from homecare.insight import dashboard as presenter
 from homecare.insight.records import market_records
 
@@ -33,7 +34,7 @@ class PeriodForm(forms.Form):
 
 @access.require_council_role(*access.DASHBOARD_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    council = access.dashboard_council_for(request.user)
+    council = insight_access.dashboard_council_for(access.scope_of(request))
     form = PeriodForm(request.GET or {"days": str(DEFAULT_DAYS)})
     days = form.cleaned_data["days"] if form.is_valid() else DEFAULT_DAYS
     now = timezone.now()
@@ -43,7 +44,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "council": council,
             "form": form,
-            "can_read_report": access.has_role(request.user, access.REPORT_ROLES),
+            "can_read_report": access.has_role(request, access.REPORT_ROLES),
         }
     )
     return render(
