@@ -153,6 +153,23 @@ def standing_of(provider: Provider, council: Organisation) -> ProviderStanding:
     )
 
 
+def council_standings(council_id: int, provider_ids: Any) -> dict[int, tuple[Decimal, str]]:
+    """Provider id -> (quality score, status) as the council stands them, in two queries:
+    the council's standing, else the provider's defaults. What the allocation policies read
+    (``market_snapshot``) for the council's framework."""
+    found = {
+        provider_id: (score, status)
+        for provider_id, score, status in ProviderStanding.objects.filter(
+            council_id=council_id, provider_id__in=provider_ids
+        ).values_list("provider_id", "quality_score", "status")
+    }
+    for provider_id, score, status in Provider.objects.filter(
+        pk__in=[pk for pk in provider_ids if pk not in found]
+    ).values_list("pk", "quality_score", "status"):
+        found[provider_id] = (score, status)
+    return found
+
+
 def _council(council: Organisation) -> Organisation:
     if council is None or council.kind != Organisation.Kind.COUNCIL:
         raise ValidationError({"council": "a provider's standing is set by a council"})
