@@ -80,9 +80,14 @@ def _moments(frame: pl.DataFrame, column: str) -> pl.Expr | pl.Series:
 
 
 def _key_columns() -> list[pl.Expr]:
-    """The log key (provider, person, carer, check-in) of checked rows, as logs hold it."""
+    """The log key (provider, person, carer, check-in) of checked rows, as logs hold it.
+
+    A carer id is folded to capitals here, once, as it is read: ``cr-0012 `` and ``CR-0012``
+    are one carer, who must never be paid as a second carer on a double-handed visit.
+    """
     return [
-        *(text(column).alias(column) for column in ("provider_ref", "person_ref", "carer_id")),
+        *(text(column).alias(column) for column in ("provider_ref", "person_ref")),
+        text("carer_id").str.to_uppercase().alias("carer_id"),
         pl.col("_check_in").alias("check_in"),
     ]
 

@@ -159,6 +159,7 @@ def decide_all(request: HttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             now=timezone.now(),
             acting_user=request.user,
+            times_run=form.cleaned_data["times_run"],
         )
     except InputError as exc:
         messages.error(request, exc.message)
@@ -186,8 +187,13 @@ def _kind_counts(rows: Any) -> list[tuple[str, int]]:
 def decide(request: HttpRequest, pk: int, exception_pk: int) -> HttpResponse:
     run = delivery_access.run_to_manage_for(access.scope_of(request), pk)
     exception = run.exceptions.filter(pk=exception_pk).first()
-    if exception is None:
-        return redirect("delivery:run", pk=run.pk)
+    if exception is None:  # a re-run replaced the run's exceptions after the page was loaded
+        messages.error(
+            request,
+            "The period was re-run while you were looking, so that exception has been "
+            "replaced: nothing was decided. Decide it again below.",
+        )
+        return redirect(f"{run.get_absolute_url()}#exceptions")
     form = DecisionForm(request.POST, prefix=f"e{exception.pk}")
     if form.is_valid():
         try:
@@ -197,9 +203,11 @@ def decide(request: HttpRequest, pk: int, exception_pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 now=timezone.now(),
                 acting_user=request.user,
+                version=form.cleaned_data["version"],
             )
         except InputError as exc:
             messages.error(request, exc.message)
+            return redirect(f"{run.get_absolute_url()}#exception-{exception.pk}")
         else:
             word = "approved" if form.cleaned_data["decision"] == "approve" else "rejected"
             messages.success(

@@ -61,6 +61,11 @@ class DecisionForm(GovukForm):
         strip=True,
         error_messages={"required": "Give a reason for the decision"},
     )
+    # The exception's version when the page was loaded: a decision taken since by another
+    # officer makes this one refused rather than put over theirs.
+    version = forms.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
 
 
 class BulkDecisionForm(DecisionForm):
@@ -70,6 +75,11 @@ class BulkDecisionForm(DecisionForm):
         label="Exceptions",
         widget=forms.RadioSelect,
         error_messages={"required": "Choose which exceptions to decide"},
+    )
+    # How many times the period had been run when the page was loaded: a re-run since
+    # brings exceptions the officer has not seen.
+    times_run = forms.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput
     )
 
     def __init__(self, *args: Any, waiting: list[tuple[str, str, int]], **kwargs: Any) -> None:

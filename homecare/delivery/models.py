@@ -55,6 +55,13 @@ class LogUpload(models.Model):
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     uploaded_at = models.DateTimeField()
+    # The worker reports as it goes; an import whose worker has not reported for
+    # HOMECARE_IMPORT_STALE_MINUTES is failed by ``recover_stale_work`` so it can be sent again.
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The import stopped (a crash, a worker that died), not a file with bad rows: the same
+    # file may simply be tried again.
+    stopped = models.BooleanField(default=False)
     finished_at = models.DateTimeField(null=True, blank=True)
     released_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -278,6 +285,9 @@ class VisitException(models.Model):
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # One more at each decision: a decision made on a page loaded before another officer's is
+    # refused, not silently put over it.
+    version = models.PositiveIntegerField(default=0)
     history = audit_trail()
 
     class Meta:

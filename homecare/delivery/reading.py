@@ -24,6 +24,7 @@ from carecore.ecm.files import read_table
 from carecore.ecm.validation import KEEP_ERRORS, InputErrors
 from carecore.errors import InputError
 from homecare.brokerage.models import Placement
+from homecare.upload_limits import upload_limits
 
 SUFFIX = {"csv": ".csv", "parquet": ".parquet", "return": ".csv"}
 ROW = "_upload_row"
@@ -47,11 +48,12 @@ def _error(row: int | None, column: str | None, message: str) -> dict[str, Any]:
 
 
 def read_table_bytes(content: bytes, fmt: str) -> tuple[pl.DataFrame, int]:
-    """The table in ``content`` (CSV or Parquet) and the row number of its first record."""
+    """The table in ``content`` (CSV or Parquet) and the row number of its first record,
+    refused before it is unpacked if it is larger than the upload limits allow."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{SUFFIX[fmt]}"
         path.write_bytes(content)
-        return read_table(path)
+        return read_table(path, limits=upload_limits(), source="the file")
 
 
 def placed_people(provider: Any) -> dict[str, int]:

@@ -292,16 +292,34 @@ def _sum(field: str) -> Any:
     return Sum(field)
 
 
+class DecisionConflict(InputError):
+    """Another officer decided the exception after the deciding officer's page was loaded."""
+
+
 @transaction.atomic
 def decide_exception(
-    exception: VisitException, *, approve: bool, reason: str, now: datetime, acting_user: Any
+    exception: VisitException,
+    *,
+    approve: bool,
+    reason: str,
+    now: datetime,
+    acting_user: Any,
+    version: int | None = None,
 ) -> VisitException:
-    """Approve or reject a manual log or a late call, with a reason; re-run to pay it."""
+    """Approve or reject a manual log or a late call, with a reason; re-run to pay it.
+
+    ``version`` is the exception's version the officer's page showed: if another decision
+    was recorded since, this one is refused (:class:`DecisionConflict`), never put over it.
+    """
     exception = (
-        VisitException.objects.select_for_update().select_related("run").get(pk=exception.pk)
+        VisitException.objects.select_for_update(of=("self",))
+        .select_related("run", "decided_by")
+        .get(pk=exception.pk)
     )
     if exception.kind not in DECIDABLE:
         raise InputError("only manual logs and late calls are approved or rejected", key="kind")
+    if version is not None and exception.version != version:
+        raise _conflict(exception)
     _check_decision(exception.run, reason)
     _apply_decision(exception, approve, reason.strip(), now, acting_user)
     ReconciliationRun.objects.filter(pk=exception.run_id).update(stale=True)
@@ -317,13 +335,24 @@ def decide_exceptions(
     reason: str,
     now: datetime,
     acting_user: Any,
+    times_run: int | None = None,
 ) -> int:
     """Approve or reject, with one reason, every exception of ``kind`` in the run still
     waiting for a decision (decisions already taken are left as they are); returns how many.
-    Each is recorded as if decided on its own, with its own history entry."""
+    Each is recorded as if decided on its own, with its own history entry.
+
+    ``times_run`` is the run the officer's page showed: if the period was re-run since, its
+    exceptions are new ones the officer has not seen, and the decision is refused.
+    """
     if kind not in DECIDABLE:
         raise InputError("only manual logs and late calls are approved or rejected", key="kind")
     run = ReconciliationRun.objects.select_for_update().get(pk=run.pk)
+    if times_run is not None and run.times_run != times_run:
+        raise DecisionConflict(
+            f"The period was re-run at {as_london(run.ran_at):%H:%M} while you were looking, so "
+            "its exceptions may have changed: nothing was decided. Look at them again below.",
+            key="exception",
+        )
     _check_decision(run, reason)
     waiting = list(
         # Lock the exceptions only: PostgreSQL refuses to lock the optional log's side of the
@@ -351,6 +380,7 @@ def _apply_decision(
 ) -> None:
     exception.status = VisitException.Status.APPROVED if approve else VisitException.Status.REJECTED
     exception.reason, exception.decided_by, exception.decided_at = reason, acting_user, now
+    exception.version += 1  # under the row's lock
     exception._history_user = acting_user  # type: ignore[attr-defined]
     exception.save()
     if exception.kind == PENDING_APPROVAL and exception.log_id is not None:
@@ -358,6 +388,26 @@ def _apply_decision(
         log.approval = VisitLog.Approval.APPROVED if approve else VisitLog.Approval.REJECTED
         log._history_user = acting_user  # type: ignore[attr-defined]
         log.save(update_fields=["approval"])
+
+
+def _conflict(exception: VisitException) -> DecisionConflict:
+    """The refusal of a decision on a page older than ``exception``'s latest decision, with
+    that decision in words."""
+    if exception.status == VisitException.Status.PENDING or exception.decided_at is None:
+        decided = "its decision was withdrawn"
+    else:
+        who = exception.decided_by
+        name = (who.get_full_name() or who.username) if who is not None else "the system"
+        decided = (
+            f"{exception.get_status_display().lower()} by {name}"
+            f"{f', reason: “{exception.reason}”' if exception.reason else ''}"
+        )
+    when = f" at {as_london(exception.decided_at):%H:%M}" if exception.decided_at else ""
+    return DecisionConflict(
+        f"Another officer decided this exception{when} while you were looking: {decided}. "
+        "Your decision was not recorded: see theirs below, and decide again if you disagree.",
+        key="exception",
+    )
 
 
 @transaction.atomic

@@ -1,0 +1,20 @@
+"""``{% can_retry_upload upload as ok %}``: whether the signed-in user may send the upload's
+file again (a user of the provider that sent it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from homecare.accounts import access
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def can_retry_upload(context: dict[str, Any], upload: Any) -> bool:
+    request = context.get("request")
+    if request is None or not upload.stopped:
+        return False
+    return bool(access.providers_of(request.user).filter(pk=upload.provider_id).exists())
