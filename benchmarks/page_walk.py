@@ -27,12 +27,16 @@ from machine import cores, cpu_name, load_average, write_section  # noqa: E402
 
 SECTION = "## Every page on the demo"
 TARGET_SECONDS = 2.0
+# Both demo councils' personas, and providers serving one council or both.
 PERSONAS = ("commissioner", "broker", "finance", "provider-a", "provider-b")
+PERSONAS += ("ferncaster-commissioner", "ferncaster-broker", "ferncaster-finance", "provider-c")
 
 
 def _setup(database: Path) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # runserver and the demo are development tools: production settings fail closed.
+    os.environ.setdefault("HOMECARE_ENVIRONMENT", "development")
     import django
 
     django.setup()

@@ -17,7 +17,8 @@ deadlines (four hours a round for a hospital discharge); only the newest request
 still waiting. Each package then runs for a while: some end, some are suspended, some move
 to another provider.
 
-Idempotent: if the first demo person exists the market is already loaded and nothing is added.
+Idempotent: if the framework has requests the market is already loaded and nothing is added.
+The second demo council brokers its smaller market the same way (:func:`broker_market`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from django.conf import settings
 
 from carecore.units import LONDON, as_london
 from homecare.brokerage import actions, lifecycle
-from homecare.brokerage.models import Offer, Person, State
+from homecare.brokerage.models import Offer, State
 from homecare.commissioning.demo import PROVIDER_A, PROVIDER_B
 
 PACKAGES = 300  # the setting HOMECARE_DEMO_PACKAGES overrides it (tests load fewer)
@@ -41,7 +42,6 @@ HISTORY_MONTHS = 13  # whole months of history before this one: every report has
 # when it begins (a market brokered from nothing would seem to triple in a year).
 RUN_IN_MONTHS = 6
 SEED = 2021
-FIRST_REF = "P-000001"
 # Zones whose providers are full these two weeks: new requests there wait for a spot purchase.
 SHORT_ZONES = ("harborough-rural-free", "bottesford")
 # Free carer hours a week a provider declares where it has room (the biggest demo package
@@ -98,6 +98,29 @@ class DemoMarket:
     packages: int
 
 
+@dataclass(frozen=True)
+class Plan:
+    """One council's demo market: how many packages, how its people's references are made
+    from their number, the zones where every provider is full, and the two providers whose
+    sign-ins get the newest open offers. With ``shared_reference``, people whose request is
+    withdrawn take their reference from it instead: the same as another council's people's,
+    yet never placed, so no provider serving both councils has two people with one reference
+    (a log for such a reference would name neither)."""
+
+    packages: int
+    reference: str = "P-{:06d}"
+    shared_reference: str = ""
+    short_zones: tuple[str, ...] = SHORT_ZONES
+    named: tuple[str, str] = (PROVIDER_A, PROVIDER_B)
+
+
+def framework_zones(framework: Any) -> Any:
+    """The zones of the framework's lots, by code: the council's own zones."""
+    from homecare.commissioning.models import Zone
+
+    return Zone.objects.filter(lots__framework=framework).distinct().order_by("code")
+
+
 def _pick(rng: random.Random, table: tuple[tuple[str, int], ...]) -> str:
     return rng.choices([name for name, _ in table], [w for _, w in table])[0]
 
@@ -112,10 +135,9 @@ def load_market(
     """Appoint the extra providers (at ``urban_rate`` plus a margin each), declare their
     capacity, then broker the demo packages up to ``now`` (skipped if loaded)."""
     from homecare.commissioning import market_actions
-    from homecare.commissioning.models import Zone
 
     lots = {lot.code: lot for lot in framework.lots.all()}
-    zones = list(Zone.objects.order_by("code"))
+    zones = list(framework_zones(framework))
     providers = []
     for rank, (name, cqc, rating, score, tier) in enumerate(EXTRA_PROVIDERS, start=2):
         provider = market_actions.create_provider(
@@ -134,13 +156,24 @@ def load_market(
                 hourly_rate=urban_rate + Decimal("0.75") + Decimal(rank) / 10,
                 acting_user=acting_user,
             )
-    if Person.objects.filter(reference=FIRST_REF).exists():
-        return DemoMarket(len(providers), 0)
+    count = getattr(settings, "HOMECARE_DEMO_PACKAGES", PACKAGES)
+    made = broker_market(framework, Plan(count), seed=SEED, now=now, acting_user=acting_user)
+    return DemoMarket(len(providers), made)
+
+
+def broker_market(
+    framework: Any, plan: Plan, *, seed: int, now: datetime, acting_user: Any = None
+) -> int:
+    """Declare capacity, then broker ``plan``'s packages through ``framework`` up to ``now``
+    (draws from ``seed``); nothing when the framework already has requests."""
+    if framework.requests.exists():
+        return 0
     now = now.replace(microsecond=0)
     # Capacity first: this fortnight's rounds are sent knowing who has room.
-    _declare_capacity(framework, rng=random.Random(SEED + 1), now=now, acting_user=acting_user)
-    made = _packages(framework, rng=random.Random(SEED), now=now, acting_user=acting_user)
-    return DemoMarket(len(providers), made)
+    _declare_capacity(
+        framework, plan, rng=random.Random(seed + 1), now=now, acting_user=acting_user
+    )
+    return _packages(framework, plan, rng=random.Random(seed), now=now, acting_user=acting_user)
 
 
 def history_start(now: datetime) -> datetime:
@@ -162,25 +195,30 @@ def _arrivals(rng: random.Random, count: int, now: datetime) -> list[datetime]:
     return [min(t, now - MARGIN) for t in times]
 
 
-def _packages(framework: Any, *, rng: random.Random, now: datetime, acting_user: Any) -> int:
-    from homecare.commissioning.models import Area, Zone
+def _packages(
+    framework: Any, plan: Plan, *, rng: random.Random, now: datetime, acting_user: Any
+) -> int:
+    from homecare.commissioning.models import Area
 
-    areas = list(Area.objects.order_by("code").values_list("code", "zone__code"))
-    prime_zones = set(Zone.objects.filter(has_prime=True).values_list("code", flat=True))
-    short = [code for code, zone in areas if zone in SHORT_ZONES]
-    roomy = [code for code, zone in areas if zone not in SHORT_ZONES]
-    count = max(len(FATES) + 4, getattr(settings, "HOMECARE_DEMO_PACKAGES", PACKAGES))
+    zones = framework_zones(framework)
+    areas = list(
+        Area.objects.filter(zone__in=zones).order_by("code").values_list("code", "zone__code")
+    )
+    prime_zones = set(zones.filter(has_prime=True).values_list("code", flat=True))
+    short = [code for code, zone in areas if zone in plan.short_zones]
+    roomy = [code for code, zone in areas if zone not in plan.short_zones]
+    count = max(len(FATES) + 4, plan.packages)
     arrivals = _arrivals(rng, count, now)
     # The newest four are still being brokered, so even a small demo has every state: open
     # offers (in zones with room) to each demo sign-in's provider, one placed to start soon,
     # and one waiting for a spot purchase in a zone where every provider is full.
     forced_recent = {
-        count - 4: ("offered", roomy, timedelta(hours=rng.uniform(0.7, 2.5)), PROVIDER_A),
-        count - 3: ("offered", roomy, timedelta(hours=rng.uniform(0.7, 2.5)), PROVIDER_B),
+        count - 4: ("offered", roomy, timedelta(hours=rng.uniform(0.7, 2.5)), plan.named[0]),
+        count - 3: ("offered", roomy, timedelta(hours=rng.uniform(0.7, 2.5)), plan.named[1]),
         count - 2: ("placed", roomy, timedelta(days=rng.uniform(1, 1.6)), None),
         count - 1: ("requested", short or roomy, timedelta(days=rng.uniform(1, 4)), None),
     }
-    primes = [code for code, zone in areas if zone not in SHORT_ZONES and zone in prime_zones]
+    primes = [code for code, zone in areas if zone not in plan.short_zones and zone in prime_zones]
     for index, created in enumerate(arrivals):
         number = index + 1
         steady = index == 0  # the first package is placed with its prime and still runs
@@ -203,8 +241,9 @@ def _packages(framework: Any, *, rng: random.Random, now: datetime, acting_user:
                 fate = _pick(rng, RECENT_FATES if recent else FATES)
             if fate == "offered":  # an open offer is still inside its deadline
                 created = now - timedelta(hours=rng.uniform(0.7, 2.5))
+        shared = plan.shared_reference and fate == "withdrawn"
         request = actions.create_request(
-            f"P-{number:06d}",
+            (plan.shared_reference if shared else plan.reference).format(number),
             area,
             _pick(rng, SCHEDULES),
             framework=framework,
@@ -223,6 +262,7 @@ def _packages(framework: Any, *, rng: random.Random, now: datetime, acting_user:
             created=created,
             now=now,
             offer_to=offer_to,
+            second=plan.named[1],
             steady=steady,
             acting_user=acting_user,
         )
@@ -237,6 +277,7 @@ def _live(
     created: datetime,
     now: datetime,
     offer_to: str | None = None,
+    second: str = PROVIDER_B,
     steady: bool = False,
     acting_user: Any,
 ) -> None:
@@ -252,9 +293,9 @@ def _live(
         return
     actions.send_next_round(request, now=at, acting_user=acting_user)
     if fate == "offered":
-        # Half the open offers have gone down the cascade to provider B; the rest sit with
-        # the first provider asked (mostly provider A, the prime in most zones).
-        offer_to = offer_to or (PROVIDER_B if rng.random() < 0.5 else None)
+        # Half the open offers have gone down the cascade to the second named provider (B);
+        # the rest sit with the first provider asked (mostly A, the prime in most zones).
+        offer_to = offer_to or (second if rng.random() < 0.5 else None)
         if offer_to is not None:
             _decline_until(request, offer_to, at=at, now=now, acting_user=acting_user)
         return
@@ -368,11 +409,11 @@ def _other_provider(request: Any) -> Any:
 
 
 def _declare_capacity(
-    framework: Any, *, rng: random.Random, now: datetime, acting_user: Any
+    framework: Any, plan: Plan, *, rng: random.Random, now: datetime, acting_user: Any
 ) -> None:
     """Last week's and this week's free hours for every appointed provider in every zone it
-    covers: none in the :data:`SHORT_ZONES`, some (see :data:`FREE_HOURS`) elsewhere, and
-    the most for providers A and B, so the demo's two provider sign-ins get offers.
+    covers: none in the plan's short zones, some (see :data:`FREE_HOURS`) elsewhere, and
+    the most for its two named providers, so the demo's provider sign-ins get offers.
     Each is declared on its Monday morning (or a minute before now, if that is earlier)."""
     from homecare.commissioning import market_actions
     from homecare.commissioning.models import Appointment
@@ -394,9 +435,9 @@ def _declare_capacity(
                     continue
                 seen.add((appointment.provider_id, zone.pk))
                 free = rng.choice(FREE_HOURS)
-                if zone.code in SHORT_ZONES:
+                if zone.code in plan.short_zones:
                     free = 0
-                elif appointment.provider.name in (PROVIDER_A, PROVIDER_B):
+                elif appointment.provider.name in plan.named:
                     free = max(FREE_HOURS)  # the demo sign-ins' providers take any package
                 market_actions.declare_capacity(
                     provider=appointment.provider,

@@ -1,7 +1,8 @@
-"""The demo: a council, two invented providers, personas, the default geography, rate cards.
+"""The demo: two councils, invented providers, personas, the default geography, rate cards.
 
-Everything here is synthetic except the council's name and geography: the providers and
-people are made up and marked "(demo)". Loading is idempotent, so ``load_demo`` can be run
+Everything here is synthetic except the first council's name and geography: the providers,
+people and the second council (:mod:`homecare.commissioning.second_council_demo`) are made up
+and marked "(demo)". Loading is idempotent, so ``load_demo`` can be run
 on every start of ``make demo``.
 
 The demo's clock is the ``now`` it is given (``manage.py load_demo`` passes the moment it
@@ -28,6 +29,10 @@ DEMO_PASSWORD = "homecare-demo"
 COUNCIL = "Leicestershire County Council (demo)"
 PROVIDER_A = "Quillfield Home Support (demo)"
 PROVIDER_B = "Wrenlow Care Services (demo)"
+# The second, smaller council (homecare.commissioning.second_council_demo) and the provider
+# that serves only it; provider A serves both councils.
+COUNCIL_2 = "Ferncaster Council (demo)"
+PROVIDER_C = "Harrowmere Community Care (demo)"
 # A shipped card's council is named as the card names it; demo copies carry "(demo)".
 CARD_COUNCILS = {"Leicestershire County Council": COUNCIL}
 
@@ -56,6 +61,12 @@ PERSONAS = (
     Persona("finance", "Demo", "Finance", COUNCIL, Membership.Role.FINANCE),
     Persona("provider-a", "Demo", "Provider A", PROVIDER_A, Membership.Role.PROVIDER),
     Persona("provider-b", "Demo", "Provider B", PROVIDER_B, Membership.Role.PROVIDER),
+    Persona(
+        "ferncaster-commissioner", "Demo", "Commissioner", COUNCIL_2, Membership.Role.COMMISSIONER
+    ),
+    Persona("ferncaster-broker", "Demo", "Broker", COUNCIL_2, Membership.Role.BROKER),
+    Persona("ferncaster-finance", "Demo", "Finance", COUNCIL_2, Membership.Role.FINANCE),
+    Persona("provider-c", "Demo", "Provider C", PROVIDER_C, Membership.Role.PROVIDER),
 )
 
 
@@ -88,15 +99,22 @@ def load_demo(*, now: datetime | None = None, acting_user: Any = None) -> DemoSu
         PROVIDER_B: accounts.create_organisation(
             PROVIDER_B, kind=Organisation.Kind.PROVIDER, acting_user=acting_user
         ),
+        COUNCIL_2: accounts.create_organisation(
+            COUNCIL_2, kind=Organisation.Kind.COUNCIL, acting_user=acting_user
+        ),
+        PROVIDER_C: accounts.create_organisation(
+            PROVIDER_C, kind=Organisation.Kind.PROVIDER, acting_user=acting_user
+        ),
     }
-    # The demo council's case-management references: "P-" and digits, so a name is refused.
-    accounts.set_person_reference_format(
-        organisations[COUNCIL],
-        pattern=r"P-[0-9]+",
-        description="P- followed by digits",
-        example="P-004512",
-        acting_user=acting_user,
-    )
+    # Both demo councils' case-management references: "P-" and digits, so a name is refused.
+    for council in (COUNCIL, COUNCIL_2):
+        accounts.set_person_reference_format(
+            organisations[council],
+            pattern=r"P-[0-9]+",
+            description="P- followed by digits",
+            example="P-004512",
+            acting_user=acting_user,
+        )
     for persona in PERSONAS:
         accounts.create_persona(
             persona.username,
@@ -108,8 +126,11 @@ def load_demo(*, now: datetime | None = None, acting_user: Any = None) -> DemoSu
             email=persona.email,
             acting_user=acting_user,
         )
-    geo = default_geography()
-    actions.import_geography(geo, acting_user=acting_user)
+    from homecare.commissioning import second_council_demo as second
+
+    geo = default_geography()  # the first council's; the second's zones are added beside it
+    both = second.with_second_council(geo)
+    actions.import_geography(both, acting_user=acting_user)
     names = tuple(shipped_rate_cards())
     for name in names:
         card = load_rate_card(name)
@@ -136,7 +157,9 @@ def load_demo(*, now: datetime | None = None, acting_user: Any = None) -> DemoSu
     from homecare.brokerage.package_demo import load_package_changes  # from next week on
 
     load_package_changes(organisations[COUNCIL], now=now, acting_user=acting_user)
-    return DemoSummary(PERSONAS, len(geo.zones), len(geo.areas), names)
+    second.load_second_council(organisations[COUNCIL_2], now=now, acting_user=acting_user)
+    names += (second.CARD_2,)
+    return DemoSummary(PERSONAS, len(both.zones), len(both.areas), names)
 
 
 FRAMEWORK = "Leicestershire home care framework (demo)"

@@ -102,8 +102,9 @@ def demo_periods(today: date) -> list[date]:
     return sorted(s for s in recent_mondays(today, count) if engine.period_end(s) >= since)
 
 
-def file_name(start: date) -> str:
-    return f"ecm-{start:%Y%m%d}.csv"
+def file_name(start: date, tag: str = "") -> str:
+    """The period's file; ``tag`` names the council for a provider's second council's files."""
+    return f"ecm-{tag}-{start:%Y%m%d}.csv" if tag else f"ecm-{start:%Y%m%d}.csv"
 
 
 def carer_prefix(provider: Any) -> str:
@@ -190,13 +191,15 @@ def _upload_period(
     carers: Carers,
     start: date,
     *,
+    tag: str = "",
     now: datetime,
     acting_user: Any,
 ) -> int:
     """Make, upload and import the provider's file for the period starting ``start`` from
-    its planned visits (``PLANNED_SCHEMA``) that period; returns the logs created."""
+    its planned visits (``PLANNED_SCHEMA``) that period; returns the logs created. ``tag``
+    marks a second council's file (its name and its draws)."""
     profile = PROFILES.get(provider.name, DEFAULT)
-    rng = random.Random(f"{SEED}:{carers.slug}:{start.isoformat()}")
+    rng = random.Random(f"{SEED}:{carers.slug}:{tag}{start.isoformat()}")
     rows = _logs_for(planned, profile, carers, rng)
     if not rows:
         return 0
@@ -204,7 +207,7 @@ def _upload_period(
     end = engine.period_end(start)
     sent = min(now, datetime.combine(end + timedelta(days=1), time(10), tzinfo=LONDON))
     upload = actions.create_upload(
-        provider, file_name(start), csv_bytes(rows), now=sent, acting_user=acting_user
+        provider, file_name(start, tag), csv_bytes(rows), now=sent, acting_user=acting_user
     )
     return actions.import_upload(upload.pk, now=sent).logs_created
 
@@ -224,11 +227,17 @@ def _planned_by_period(council: Any, provider: Any, starts: list[date]) -> dict[
 
 
 def load_delivery(
-    council: Any, named: list[Any], *, now: datetime | None = None, acting_user: Any = None
+    council: Any,
+    named: list[Any],
+    *,
+    now: datetime | None = None,
+    file_tag: str = "",
+    acting_user: Any = None,
 ) -> int:
     """Upload every provider's periods of logs (those not yet uploaded) and reconcile the
     latest period of ``named[0]`` (provider A, whose sign-in the demo prints); returns the
-    logs created."""
+    logs created. A provider sends each council its own files: ``file_tag`` marks the
+    second council's file names (see :func:`file_name`)."""
     providers = performance.council_providers(council)
     if not providers:
         return 0
@@ -239,7 +248,7 @@ def load_delivery(
     keep = getattr(settings, "HOMECARE_DEMO_LOG_PERIODS", None)
     if keep is not None:
         periods = periods[-max(1, int(keep)) :]
-    names = [file_name(start) for start in periods]
+    names = [file_name(start, file_tag) for start in periods]
     sent = set(
         LogUpload.objects.filter(provider__in=providers, file_name__in=names).values_list(
             "provider_id", "file_name"
@@ -252,7 +261,7 @@ def load_delivery(
     planned = {
         p.pk: _planned_by_period(council, p, due)
         for p in providers
-        if (due := [s for s in periods if (p.pk, file_name(s)) not in sent])
+        if (due := [s for s in periods if (p.pk, file_name(s, file_tag)) not in sent])
     }
     created = 0
     for start in periods:  # oldest first, as the files would have arrived
@@ -260,7 +269,13 @@ def load_delivery(
             visits = planned.get(provider.pk, {}).get(start)
             if visits is not None and visits.height:
                 created += _upload_period(
-                    provider, visits, carers[provider.pk], start, now=now, acting_user=acting_user
+                    provider,
+                    visits,
+                    carers[provider.pk],
+                    start,
+                    tag=file_tag,
+                    now=now,
+                    acting_user=acting_user,
                 )
     latest = periods[-1]
     if (

@@ -1,7 +1,8 @@
 """The demo's call monitoring: a file of logs for every provider and period with visits,
 back over the league table's six months; each person seen mostly by the same few carers;
-providers that differ as their profiles say; one run for provider A; loading twice adds
-nothing."""
+providers that differ as their profiles say; one run for provider A (and one for provider C
+at the second council); loading twice adds nothing. A provider serving both councils sends
+each its own files."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from carecore.ecm import (
     validate_logs,
 )
 from homecare.accounts.models import Organisation
-from homecare.commissioning.demo import COUNCIL, PROVIDER_A, load_demo
+from homecare.commissioning.demo import COUNCIL, COUNCIL_2, PROVIDER_A, load_demo
+from homecare.commissioning.second_council_demo import FILE_TAG
 from homecare.delivery import engine, performance
 from homecare.delivery.demo import (
     DEFAULT,
@@ -49,7 +51,7 @@ def demo(db: Any, settings: Any) -> Organisation:
 
 def test_the_demo_uploads_logs_and_reconciles_provider_a(demo: Organisation) -> None:
     assert set(LogUpload.objects.values_list("status", flat=True)) == {"done"}
-    run = ReconciliationRun.objects.get()
+    run = ReconciliationRun.objects.get(council=demo)
     assert run.provider.name == PROVIDER_A
     assert run.period_start == recent_mondays(timezone.localdate())[0]
     assert run.invoice.checked and run.invoice.total_pence > 0
@@ -57,22 +59,28 @@ def test_the_demo_uploads_logs_and_reconciles_provider_a(demo: Organisation) -> 
     counts = (LogUpload.objects.count(), VisitLog.objects.count())
     load_demo()  # idempotent: nothing is added the second time
     assert (LogUpload.objects.count(), VisitLog.objects.count()) == counts
-    assert ReconciliationRun.objects.count() == 1
+    assert ReconciliationRun.objects.count() == 2  # provider A's here, C's at the second
 
 
 def test_every_provider_sends_a_file_for_each_period_it_had_visits_in(
     demo: Organisation,
 ) -> None:
     expected = set()
-    for provider in performance.council_providers(demo):
-        for start in demo_periods(timezone.localdate()):
-            end = engine.period_end(start)
-            packages = engine.planned_packages(demo, provider, start, end)
-            if packages and planned_visits(packages, start, end).height:
-                expected.add((provider.name, file_name(start)))
+    second = Organisation.objects.get(name=COUNCIL_2)
+    for council, tag in ((demo, ""), (second, FILE_TAG)):
+        for provider in performance.council_providers(council):
+            for start in demo_periods(timezone.localdate()):
+                end = engine.period_end(start)
+                packages = engine.planned_packages(council, provider, start, end)
+                if packages and planned_visits(packages, start, end).height:
+                    expected.add((provider.name, file_name(start, tag)))
     assert set(LogUpload.objects.values_list("provider__name", "file_name")) == expected
     assert len({name for name, _ in expected}) > 2, "not only the two named providers"
     assert len({name for _, name in expected}) >= 4, "months of history"
+    # Provider A serves both councils: it sends each council its own file for a period.
+    assert {(PROVIDER_A, file_name(s, FILE_TAG)) for s in demo_periods(timezone.localdate())} & (
+        expected
+    )
 
 
 def test_each_person_is_seen_mostly_by_the_same_few_carers(demo: Organisation) -> None:
@@ -103,14 +111,15 @@ def test_a_demo_of_the_latest_period_is_topped_up_with_the_history_later(
 ) -> None:
     settings.HOMECARE_DEMO_LOG_PERIODS = 1
     load_demo()
-    latest = file_name(recent_mondays(timezone.localdate())[0])
+    start = recent_mondays(timezone.localdate())[0]
+    latest = {file_name(start), file_name(start, FILE_TAG)}  # each council's
     first = dict(LogUpload.objects.values_list("pk", "file_name"))
-    assert set(first.values()) == {latest}
+    assert set(first.values()) == latest
     settings.HOMECARE_DEMO_LOG_PERIODS = None
     load_demo()
     files = dict(LogUpload.objects.values_list("pk", "file_name"))
     # The latest period's files are left as they were; only the earlier periods are added.
-    assert {pk: name for pk, name in files.items() if name == latest} == first
+    assert {pk: name for pk, name in files.items() if name in latest} == first
     assert len(set(files.values())) > 1
 
 

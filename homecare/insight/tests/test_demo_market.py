@@ -1,4 +1,4 @@
-"""The demo market: packages in every state, open offers for both demo providers, and a
+"""The demo market: packages in every state, open offers for every demo provider, and a
 second load that adds nothing."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from homecare.brokerage.models import BrokerageRequest, Offer, Package, State
-from homecare.commissioning.demo import PROVIDER_A, PROVIDER_B, load_demo
+from homecare.commissioning.demo import PROVIDER_A, PROVIDER_B, PROVIDER_C, load_demo
 from homecare.commissioning.models import CapacityDeclaration, Provider
 
 
@@ -23,16 +23,16 @@ def test_the_demo_has_requests_in_every_state(demo: None) -> None:
     assert states == set(State.values)
 
 
-def test_both_demo_providers_have_open_offers_in_their_inbox(demo: None) -> None:
+def test_every_demo_provider_sign_in_has_open_offers_in_their_inbox(demo: None) -> None:
     open_to = set(
         Offer.objects.filter(status=Offer.Status.OPEN).values_list("provider__name", flat=True)
     )
-    assert {PROVIDER_A, PROVIDER_B} <= open_to
+    assert {PROVIDER_A, PROVIDER_B, PROVIDER_C} <= open_to
 
 
 def test_the_demo_market_has_invented_providers_and_capacity(demo: None) -> None:
     names = list(Provider.objects.values_list("name", flat=True))
-    assert len(names) == 8 and all(name.endswith("(demo)") for name in names)
+    assert len(names) == 9 and all(name.endswith("(demo)") for name in names)
     assert CapacityDeclaration.objects.count() > 0
 
 
