@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from homecare.accounts import actions, lockout, tokens
+from homecare.accounts import access, actions, lockout, tokens
 from homecare.accounts.models import ApiToken, Organisation
 
 
@@ -40,6 +40,12 @@ class ApiTokenAuth(HttpBearer):
 def organisation_of(request: HttpRequest) -> Organisation:
     """The organisation whose token authenticated ``request``."""
     return request.auth.organisation  # type: ignore[attr-defined,no-any-return]
+
+
+def scope_of_request(request: HttpRequest) -> access.Scope:
+    """The scope the endpoint asks the apps' access rules with: the token's (its service
+    user's memberships at the token's organisation), the same rules as the pages."""
+    return access.scope_of(request)
 
 
 def acting_user_of(request: HttpRequest) -> Any:

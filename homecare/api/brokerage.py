@@ -17,9 +17,9 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from carecore.errors import InputError
-from homecare.accounts import access
+from homecare.accounts.references import matches_reference, reference_message
 from homecare.api import brokerage_schemas as s
-from homecare.api.auth import acting_user_of
+from homecare.api.auth import acting_user_of, scope_of_request
 from homecare.api.common import (
     ERRORS,
     NOT_FOUND,
@@ -30,6 +30,11 @@ from homecare.api.common import (
     only_query,
 )
 from homecare.api.schemas import ErrorOut
+from homecare.brokerage import access as brokerage_access
+from homecare.brokerage import actions
+from homecare.brokerage.models import Offer
+from homecare.commissioning import access as commissioning_access
+from homecare.commissioning.models import Area, Zone
 
 router = Router(tags=["requests"])
 
@@ -39,9 +44,9 @@ class RequestFilter(Schema):
     zone: str | None = None
 
 
-def _framework(council: Any, framework_id: int | None, zone_code: str | None) -> Any:
+def _framework(request: HttpRequest, framework_id: int | None, zone_code: str | None) -> Any:
     """The framework named, or the council's newest framework with a lot covering the zone."""
-    frameworks = access.frameworks_for_organisation(council)
+    frameworks = commissioning_access.frameworks_for(scope_of_request(request))
     if framework_id is not None:
         framework = frameworks.filter(pk=framework_id).first()
         if framework is None:
@@ -67,10 +72,6 @@ def create_request(request: HttpRequest, payload: s.RequestIn) -> Status:
     ``person_reference`` not in the council's format (a name or an address, say) is a 422
     naming ``person_reference``.
     """
-    from homecare.accounts.references import matches_reference, reference_message
-    from homecare.brokerage import actions
-    from homecare.commissioning.models import Area
-
     council = council_of(request)
     if not matches_reference(council, payload.person_reference):
         message = reference_message(council)
@@ -85,7 +86,7 @@ def create_request(request: HttpRequest, payload: s.RequestIn) -> Status:
     area = Area.objects.select_related("zone").filter(code=payload.area_code).first()
     if area is None:
         raise InputError(f"unknown area {payload.area_code!r}", key="area_code")
-    framework = _framework(council, payload.framework_id, area.zone.code)
+    framework = _framework(request, payload.framework_id, area.zone.code)
     # One transaction: a request whose first round failed to go out is not left behind.
     with transaction.atomic():
         made = actions.create_request(
@@ -168,13 +169,11 @@ def _status(made: Any) -> dict[str, Any]:
 @router.get("/requests/{request_id}", response={200: s.RequestOut, **NOT_FOUND})
 def request_status(request: HttpRequest, request_id: int) -> dict[str, Any]:
     """One request: its state, the current round, every offer and answer, the placement."""
-    from homecare.brokerage.models import Offer
-
-    council = council_of(request)
+    council_of(request)
     only_query(request)
     offers = Offer.objects.select_related("provider").order_by("round_number", "pk")
     made = (
-        access.requests_for_organisation(council)
+        brokerage_access.requests_for(scope_of_request(request))
         .prefetch_related(Prefetch("offers", queryset=offers))
         .filter(pk=request_id)
         .first()
@@ -188,9 +187,8 @@ def request_status(request: HttpRequest, request_id: int) -> dict[str, Any]:
 @paginate(BoundedPageNumberPagination, page_size=50)
 def list_requests(request: HttpRequest, filters: Query[RequestFilter]) -> Any:
     """The council's requests, oldest first, 50 a page; filter by ``state`` and ``zone``."""
-    from homecare.commissioning.models import Zone
-
-    requests = access.requests_for_organisation(council_of(request)).order_by("created_at", "pk")
+    council_of(request)
+    requests = brokerage_access.requests_for(scope_of_request(request)).order_by("created_at", "pk")
     only_query(request, PAGE_QUERY | {"state", "zone"})
     if filters.state:
         requests = requests.filter(state=filters.state)

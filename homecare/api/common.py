@@ -11,10 +11,11 @@ from ninja import Field, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination
 
-from homecare.accounts import access
+from carecore.errors import InputError
 from homecare.accounts.models import Organisation
 from homecare.api import schemas
-from homecare.api.auth import organisation_of
+from homecare.api.auth import organisation_of, scope_of_request
+from homecare.brokerage.engine import visit_rows as engine_rows
 
 ERRORS: dict[int, Any] = {
     400: schemas.ErrorOut,
@@ -32,7 +33,7 @@ def clock() -> datetime:
 def council_of(request: HttpRequest) -> Organisation:
     """The calling council, or 403: only a council's systems make and read requests."""
     organisation = organisation_of(request)
-    if not access.is_council_organisation(organisation):
+    if organisation not in scope_of_request(request).councils():
         raise HttpError(403, "Only a council's API token may use this endpoint")
     return organisation
 
@@ -40,7 +41,7 @@ def council_of(request: HttpRequest) -> Organisation:
 def provider_organisation_of(request: HttpRequest) -> Organisation:
     """The calling provider organisation, or 403 for a council's (or any other) token."""
     organisation = organisation_of(request)
-    if not access.is_provider_organisation(organisation):
+    if organisation not in scope_of_request(request).provider_organisations:
         raise HttpError(403, "Only a provider's API token may use this endpoint")
     return organisation
 
@@ -61,8 +62,6 @@ def visit_rows(package: Any) -> list[dict[str, Any]]:
 
 
 def schedule_text(package: Any) -> str:
-    from homecare.brokerage.engine import visit_rows as engine_rows
-
     ordered = sorted(engine_rows(package), key=lambda v: (v.day, v.start_minute))
     return "; ".join(visit.describe() for visit in ordered)
 
@@ -120,8 +119,6 @@ PAGE_QUERY = frozenset({"page", "page_size"})
 def only_query(request: HttpRequest, allowed: frozenset[str] = frozenset()) -> None:
     """An unknown query parameter is a 400 naming it, not silently ignored (a misspelt
     filter would otherwise return everything)."""
-    from carecore.errors import InputError
-
     expected = ", ".join(sorted(allowed)) or "none"
     for name in request.GET:
         if name not in allowed:

@@ -14,14 +14,17 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router
+from ninja.errors import HttpError
 from ninja.responses import Status
 
 from carecore.errors import InputError
 from carecore.units import from_pence
-from homecare.accounts import access
 from homecare.api import delivery_schemas as s
-from homecare.api.auth import acting_user_of
+from homecare.api.auth import acting_user_of, scope_of_request
 from homecare.api.common import ERRORS, clock, only_query, provider_organisation_of
+from homecare.commissioning import access as commissioning_access
+from homecare.delivery import access as delivery_access
+from homecare.delivery import actions
 
 router = Router(tags=["delivery"])
 # A date in the query is ISO 8601 only: pydantic would also take "0" as a Unix time.
@@ -45,14 +48,10 @@ def _log_row(log: Any, created: bool) -> dict[str, Any]:
 @router.post("/visit-logs", response={200: s.VisitLogOut, 201: s.VisitLogOut, **ERRORS})
 def push_visit_log(request: HttpRequest, payload: s.VisitLogIn) -> Status[dict[str, Any]]:
     """Record one carer's log of one visit (201), or find it already recorded (200)."""
-    from homecare.delivery import actions
-
-    organisation = provider_organisation_of(request)
+    provider_organisation_of(request)
     only_query(request)
-    provider = access.provider_for_organisation(organisation)
+    provider = commissioning_access.provider_of(scope_of_request(request))
     if provider is None:
-        from ninja.errors import HttpError
-
         raise HttpError(403, "Your organisation is not a provider on the council's market")
     log, created = actions.record_visit_log(
         provider, payload.dict(), now=clock(), acting_user=acting_user_of(request)
@@ -94,9 +93,9 @@ def list_reconciliations(
 ) -> list[dict[str, Any]]:
     """Your reconciliation runs and their invoice totals, latest period first; give
     ``period_start`` (a Monday) for one period."""
-    organisation = provider_organisation_of(request)
+    provider_organisation_of(request)
     only_query(request, frozenset({"period_start"}))
-    runs = access.runs_for_organisation(organisation).order_by("-period_start", "pk")
+    runs = delivery_access.runs_for(scope_of_request(request)).order_by("-period_start", "pk")
     if period_start is not None:
         try:
             day = date.fromisoformat(period_start)

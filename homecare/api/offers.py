@@ -20,9 +20,8 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from carecore.errors import InputError
-from homecare.accounts import access
 from homecare.api import brokerage_schemas as s
-from homecare.api.auth import acting_user_of
+from homecare.api.auth import acting_user_of, scope_of_request
 from homecare.api.common import (
     ERRORS,
     NOT_FOUND,
@@ -35,13 +34,17 @@ from homecare.api.common import (
     provider_organisation_of,
     where,
 )
+from homecare.brokerage import access as brokerage_access
+from homecare.brokerage import actions
+from homecare.brokerage.models import Offer, Visit
+from homecare.commissioning import access as commissioning_access
+from homecare.commissioning import market_actions
+from homecare.commissioning.models import Zone
 
 router = Router(tags=["offers"])
 
 
 def _visits() -> Prefetch:
-    from homecare.brokerage.models import Visit
-
     return Prefetch("visits", queryset=Visit.objects.order_by("day", "window_start"))
 
 
@@ -64,12 +67,10 @@ def list_offers(request: HttpRequest) -> list[dict[str, Any]]:
 
     No person reference: that comes with the package once it is placed with you.
     """
-    from homecare.brokerage.models import Offer
-
-    organisation = provider_organisation_of(request)
+    provider_organisation_of(request)
     only_query(request)
     offers = (
-        access.offers_for_organisation(organisation)
+        brokerage_access.offers_for(scope_of_request(request))
         .filter(status=Offer.Status.OPEN, deadline__gt=clock())
         .prefetch_related(Prefetch("request__package__visits", queryset=_visits().queryset))
         .order_by("deadline", "pk")
@@ -80,9 +81,8 @@ def list_offers(request: HttpRequest) -> list[dict[str, Any]]:
 def _answer(
     request: HttpRequest, offer_id: int, *, accepted: bool, reason: str = "", bid_rate: Any = None
 ) -> dict[str, Any]:
-    from homecare.brokerage import actions
-
-    offer = access.offer_for_organisation(provider_organisation_of(request), offer_id)
+    provider_organisation_of(request)
+    offer = brokerage_access.offer_for(scope_of_request(request), offer_id)
     placement = actions.answer_offer(
         offer,
         accepted=accepted,
@@ -122,10 +122,10 @@ def decline_offer(request: HttpRequest, offer_id: int, payload: s.DeclineIn) -> 
 @paginate(BoundedPageNumberPagination, page_size=50)
 def list_packages(request: HttpRequest) -> Any:
     """The packages placed with you and not ended, newest first, with person references."""
-    organisation = provider_organisation_of(request)
+    provider_organisation_of(request)
     only_query(request, PAGE_QUERY)
     placements = (
-        access.placements_for_organisation(organisation)
+        brokerage_access.live_placements_for(scope_of_request(request), now=clock())
         .prefetch_related(Prefetch("package__visits", queryset=_visits().queryset))
         .order_by("-at", "-pk")
     )
@@ -139,10 +139,8 @@ def declare_capacity(request: HttpRequest, payload: list[s.CapacityIn]) -> list[
     All rows or none: a bad row (an unknown zone, a week not starting on a Monday) is a 400
     naming ``[i].field`` and nothing is saved.
     """
-    from homecare.commissioning import market_actions
-    from homecare.commissioning.models import Zone
-
-    provider = access.provider_for_organisation(provider_organisation_of(request))
+    provider_organisation_of(request)
+    provider = commissioning_access.provider_of(scope_of_request(request))
     if provider is None:
         raise HttpError(403, "Your organisation is not a provider on any market")
     if not payload:

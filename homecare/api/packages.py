@@ -20,27 +20,34 @@ from ninja.errors import HttpError
 
 from carecore.errors import InputError
 from carecore.units import as_london
-from homecare.accounts import access
 from homecare.api import package_schemas as s
-from homecare.api.auth import acting_user_of, organisation_of
+from homecare.api.auth import acting_user_of, scope_of_request
 from homecare.api.common import NOT_FOUND, clock, council_of, only_query
 from homecare.api.common import provider_organisation_of as provider_org
+from homecare.brokerage import access as brokerage_access
 from homecare.brokerage import changes, package_pages, schedules
 from homecare.brokerage.package_pages import Viewer
+from homecare.commissioning import access as commissioning_access
 
 router = Router(tags=["packages"])
 MAX_PLANNED_DAYS = 92
 
 
-def _viewer(organisation: Any) -> Viewer:
-    if access.is_council_organisation(organisation):
-        return Viewer(councils=(organisation,))
-    provider = access.provider_for_organisation(organisation)
-    return Viewer(providers=(provider,) if provider is not None else ())
+def _viewer(request: HttpRequest) -> Viewer:
+    return brokerage_access.viewer_for(scope_of_request(request))
 
 
 def _package(request: HttpRequest, package_id: int) -> Any:
-    return access.package_for_organisation(organisation_of(request), package_id)
+    return brokerage_access.package_for(scope_of_request(request), package_id)
+
+
+def _provider(request: HttpRequest) -> Any:
+    """The calling provider (403 for a council's token, or one not on the market)."""
+    provider_org(request)
+    provider = commissioning_access.provider_of(scope_of_request(request))
+    if provider is None:
+        raise HttpError(403, "Your organisation is not a provider on the market")
+    return provider
 
 
 def _visits(rows: Any) -> list[dict[str, Any]]:
@@ -120,7 +127,7 @@ def package_detail(request: HttpRequest, package_id: int, query: Query[OnQuery])
     only_query(request, frozenset({"on"}))
     package = _package(request, package_id)
     on = query.on or as_london(clock()).date()
-    return package_row(package, _viewer(organisation_of(request)), on)
+    return package_row(package, _viewer(request), on)
 
 
 class PeriodQuery(Schema):
@@ -141,7 +148,7 @@ def planned_visits(request: HttpRequest, package_id: int, query: Query[PeriodQue
         raise InputError("must be on or after start", key="end")
     if query.end - query.start > timedelta(days=MAX_PLANNED_DAYS - 1):
         raise InputError(f"a period is at most {MAX_PLANNED_DAYS} days", key="end")
-    rows = package_pages.placements(package, _viewer(organisation_of(request)))
+    rows = package_pages.placements(package, _viewer(request))
     return package_pages.planned(package, rows, query.start, query.end)
 
 
@@ -168,9 +175,7 @@ def vary_package(request: HttpRequest, package_id: int, payload: s.ScheduleIn) -
 @router.post("/packages/{package_id}/reviews", response={201: s.ChangeOut, **NOT_FOUND})
 def propose_review(request: HttpRequest, package_id: int, payload: s.ScheduleIn) -> Status:
     """The placed provider's schedule after its review, for the council to decide."""
-    provider = access.provider_for_organisation(provider_org(request))
-    if provider is None:
-        raise HttpError(403, "Your organisation is not a provider on the market")
+    provider = _provider(request)
     change = changes.propose_review(
         _package(request, package_id),
         _visit_rows(payload),
@@ -184,17 +189,17 @@ def propose_review(request: HttpRequest, package_id: int, payload: s.ScheduleIn)
 
 
 def _change(request: HttpRequest, change_id: int) -> Any:
-    return access.schedule_change_for_organisation(organisation_of(request), change_id)
+    return brokerage_access.schedule_change_for(scope_of_request(request), change_id)
 
 
 @router.post("/package-changes/{change_id}/answer", response={200: s.ChangeOut, **NOT_FOUND})
 def answer_variation(request: HttpRequest, change_id: int, payload: s.AnswerIn) -> Any:
     """The placed provider accepts more hours, or declines (a reason is required) and the
     package goes back to brokerage from the change's date."""
-    provider = access.provider_for_organisation(provider_org(request))
+    provider = _provider(request)
     change = _change(request, change_id)
     placement = changes.live_placement(change.package)
-    if provider is None or placement is None or placement.provider_id != provider.pk:
+    if placement is None or placement.provider_id != provider.pk:
         raise HttpError(403, "Only the provider the package is placed with may answer")
     done = changes.answer_variation(
         change,

@@ -1,7 +1,8 @@
 """The versioned REST API, ``/api/v1/``, for councils' case-management and providers' systems.
 
 Every endpoint needs an organisation's API token (``Authorization: Bearer hc_...``; see
-``docs/security.md``). Reads are decided in :mod:`homecare.accounts.access`, like the pages;
+``docs/security.md``): the API authenticates once, here, for every router. Each endpoint
+asks the apps' access rules with the token's scope (``scope_of_request``), as the pages do;
 errors are JSON ``{"detail": ..., "errors": [...]}`` with 400, 401, 403 or 404. The
 brokerage endpoints are in :mod:`homecare.api.brokerage` (councils) and
 :mod:`homecare.api.offers` (providers); see ``docs/api.md``.
@@ -19,9 +20,10 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from carecore.errors import InputError
-from homecare.accounts import access
 from homecare.api import schemas
-from homecare.api.auth import ApiTokenAuth, organisation_of
+from homecare.api.auth import ApiTokenAuth, organisation_of, scope_of_request
+from homecare.commissioning import access as commissioning_access
+from homecare.commissioning.models import Area, RatePeriod
 
 logger = logging.getLogger(__name__)
 
@@ -130,8 +132,6 @@ def whoami(request: HttpRequest) -> dict[str, Any]:
 
 def _zone_rows(zones: Any) -> list[dict[str, Any]]:
     """Zones with their area counts per band: two queries, whatever the number of zones."""
-    from homecare.commissioning.models import Area
-
     zones = list(zones)
     per_band: dict[int, list[dict[str, Any]]] = defaultdict(list)
     counts = (
@@ -161,23 +161,21 @@ def _zone_rows(zones: Any) -> list[dict[str, Any]]:
 @api.get("/zones", response={200: list[schemas.ZoneOut], **ERRORS}, tags=["market"])
 def zones(request: HttpRequest) -> list[dict[str, Any]]:
     """Every zone, with its towns and its number of areas in each pricing band."""
-    return _zone_rows(access.zones_for_organisation(organisation_of(request)))
+    return _zone_rows(commissioning_access.zones_for(scope_of_request(request)))
 
 
 @api.get("/zones/{code}", response={200: schemas.ZoneOut, **NOT_FOUND}, tags=["market"])
 def zone(request: HttpRequest, code: str) -> dict[str, Any]:
     """One zone by its code."""
-    rows = _zone_rows(access.zones_for_organisation(organisation_of(request)).filter(code=code))
+    rows = _zone_rows(commissioning_access.zones_for(scope_of_request(request)).filter(code=code))
     if not rows:
         raise HttpError(404, f"code: no zone with the code {code!r}")
     return rows[0]
 
 
 def _rate_cards(request: HttpRequest) -> Any:
-    from homecare.commissioning.models import RatePeriod
-
     periods = RatePeriod.objects.order_by("effective_from").prefetch_related("rates")
-    return access.rate_cards_for_organisation(organisation_of(request)).prefetch_related(
+    return commissioning_access.rate_cards_for(scope_of_request(request)).prefetch_related(
         Prefetch("periods", queryset=periods)
     )
 
