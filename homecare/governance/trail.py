@@ -22,9 +22,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value
 
 from homecare.accounts.models import Organisation
 from homecare.brokerage.models import Person
@@ -32,7 +31,9 @@ from homecare.brokerage.models import Person
 LONDON = ZoneInfo("Europe/London")
 
 # Never shown in a change, nor written to an export: secrets and raw file bytes.
-HIDDEN_FIELDS = frozenset({"digest", "password", "content", "submission_key", "version"})
+HIDDEN_FIELDS = frozenset(
+    {"digest", "password", "content", "submission_key", "version", "planned_id"}
+)
 TEXT_LIMIT = 300  # characters of a long text shown in a change
 
 
@@ -258,11 +259,38 @@ def _fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     ]
 
 
+# Related records named by one of their own fields (a provider by its name); any other is
+# named by its kind and number ("Request 12"), so a page of changes costs a few queries.
+NAME_FIELDS = ("reference", "name", "title", "number", "username")
+
+
 class _Namer:
-    """Names of related records (a provider's name for its id), looked up once each."""
+    """Names of related records, looked up in bulk a model at a time and kept."""
 
     def __init__(self) -> None:
-        self.cache: dict[tuple[type[models.Model], Any], str] = {}
+        self.names: dict[tuple[type[models.Model], Any], str] = {}
+        self.wanted: dict[type[models.Model], set[Any]] = {}
+
+    def want(self, model: type[models.Model], pk: Any) -> None:
+        if pk is not None and pk != "" and (model, pk) not in self.names:
+            self.wanted.setdefault(model, set()).add(pk)
+
+    def fetch(self) -> None:
+        for model, pks in self.wanted.items():
+            field = next((f for f in NAME_FIELDS if _has_field(model, f)), None)
+            found: dict[Any, Any] = {}
+            if field is not None:
+                rows = model._default_manager.filter(pk__in=pks).values_list("pk", field)
+                found = dict(rows.iterator() if len(pks) > 1000 else rows)
+            for pk in pks:
+                text = found.get(pk)
+                self.names[(model, pk)] = (
+                    str(text) if text else f"{model._meta.verbose_name} {pk}".capitalize()
+                )
+        self.wanted = {}
+
+    def name(self, model: type[models.Model], pk: Any) -> str:
+        return self.names.get((model, pk)) or f"{model._meta.verbose_name} {pk}".capitalize()
 
     def value(self, field: models.Field[Any, Any], raw: Any) -> str:
         if raw is None or raw == "":
@@ -270,19 +298,16 @@ class _Namer:
         if field.choices:
             return str(dict(field.flatchoices).get(raw, raw))
         if field.is_relation and field.related_model is not None:
-            related = field.related_model
-            key = (related, raw)
-            if key not in self.cache:
-                try:
-                    found = related._default_manager.get(pk=raw)  # type: ignore[union-attr]
-                    self.cache[key] = str(found)
-                except ObjectDoesNotExist:
-                    self.cache[key] = f"{related._meta.verbose_name} {raw} (deleted)"
-            return self.cache[key]
+            return self.name(field.related_model, raw)  # type: ignore[arg-type]
         return shown(raw)
 
 
-def _changes(record: Any, before: Any, namer: _Namer, model: type[models.Model]) -> list[Change]:
+def _has_field(model: type[models.Model], name: str) -> bool:
+    return any(field.name == name for field in model._meta.concrete_fields)
+
+
+def _raw_changes(record: Any, before: Any, model: type[models.Model]) -> list[tuple[Any, Any, Any]]:
+    """(field, old, new) for each field that changed (every filled field of a new record)."""
     changes = []
     for field in _fields(model):
         new = getattr(record, field.attname)
@@ -291,25 +316,37 @@ def _changes(record: Any, before: Any, namer: _Namer, model: type[models.Model])
             continue
         if before is None and (new is None or new == "" or new == [] or new == {}):
             continue
-        changes.append(
-            Change(
-                field=str(field.verbose_name).capitalize(),
-                old="" if before is None else namer.value(field, old),
-                new=namer.value(field, new),
-            )
-        )
+        changes.append((field, old, new))
     return changes
 
 
-def _previous(record: Any) -> Any:
-    """The version saved just before ``record`` (by the history's own numbering, which is
-    exact even when two versions carry the same time)."""
-    return (
-        type(record)
-        ._default_manager.filter(id=record.id, history_id__lt=record.history_id)
-        .order_by("-history_id")
-        .first()
-    )
+def _with_previous(history: QuerySet[Any], ids: list[int]) -> dict[int, tuple[Any, Any]]:
+    """The records ``ids`` and, for each, the version saved just before it (by the history's
+    own numbering, which is exact even when two versions carry the same time)."""
+    previous = history.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
+    records = {
+        record.history_id: record
+        for record in history.filter(history_id__in=ids)
+        .select_related("history_user")
+        .annotate(previous_id=Subquery(previous.order_by("-history_id").values("history_id")[:1]))
+    }
+    wanted = [r.previous_id for r in records.values() if r.previous_id and r.history_type == "~"]
+    before = history.in_bulk(wanted)
+    return {pk: (record, before.get(record.previous_id)) for pk, record in records.items()}
+
+
+def _which(record: Any, trail: Trail, model: type[models.Model], namer: _Namer) -> str:
+    """The record in words: "Package 12 of P-0001", "Framework Test framework"."""
+    kind = str(model._meta.verbose_name).capitalize()
+    if trail.label in WHICH:
+        return WHICH[trail.label](record)
+    if model is Person:
+        return f"{kind} {record.reference}"
+    if trail.person is not None and not trail.by_reference:
+        return f"{kind} {record.id} of {namer.name(Person, record.person_key)}"
+    field = next((f for f in NAME_FIELDS if _has_field(model, f)), None)
+    named = getattr(record, field) if field else ""
+    return f"{kind} {named}" if named else f"{kind} {record.id}"
 
 
 # Records whose own name is written in codes get a name in words here.
@@ -320,38 +357,53 @@ WHICH = {
 }
 
 
-def _which(record: Any, label: str, model: type[models.Model]) -> str:
-    try:
-        instance = record.instance
-        return str(WHICH[label](instance) if label in WHICH else instance)
-    except ObjectDoesNotExist:
-        return f"{model._meta.verbose_name} {record.id}".capitalize()
-
-
 def describe(rows: Iterable[dict[str, Any]], namer: _Namer | None = None) -> list[Entry]:
     """The history rows from :func:`entries` in words, in the order given."""
     rows = list(rows)
     namer = namer or _Namer()
-    records: dict[tuple[str, int], Any] = {}
+    found: dict[tuple[str, int], tuple[Any, Any]] = {}
     by_label: dict[str, list[int]] = {}
     for row in rows:
         by_label.setdefault(row["label"], []).append(row["history_id"])
     for label, ids in by_label.items():
-        history = trail_of(label).history_model._default_manager
-        for record in history.filter(history_id__in=ids).select_related("history_user"):
-            records[(label, record.history_id)] = record
+        trail = trail_of(label)
+        history = trail.history_model._default_manager.all()
+        if trail.person is not None and not trail.by_reference:
+            history = history.annotate(person_key=F(trail.person))
+        for pk, pair in _with_previous(history, ids).items():
+            found[(label, pk)] = pair
+            if trail.person is not None and not trail.by_reference:
+                namer.want(Person, pair[0].person_key)
+    raw = {}
+    for key, (record, before) in found.items():
+        model = trail_of(key[0]).model
+        changes = [] if record.history_type == "-" else _raw_changes(record, before, model)
+        for field, old, new in changes:
+            if field.is_relation and field.related_model is not None:
+                namer.want(field.related_model, old)
+                namer.want(field.related_model, new)
+        raw[key] = changes
+    namer.fetch()
     described = []
     for row in rows:
-        record = records[(row["label"], row["history_id"])]
-        model = trail_of(row["label"]).model
-        before = _previous(record) if record.history_type == "~" else None
-        changes = [] if record.history_type == "-" else _changes(record, before, namer, model)
+        key = (row["label"], row["history_id"])
+        record, before = found[key]
+        trail = trail_of(row["label"])
+        model = trail.model
+        changes = [
+            Change(
+                field=str(field.verbose_name).capitalize(),
+                old="" if before is None else namer.value(field, old),
+                new=namer.value(field, new),
+            )
+            for field, old, new in raw[key]
+        ]
         described.append(
             Entry(
                 when=record.history_date,
                 who=who(record.history_user),
                 record=str(model._meta.verbose_name).capitalize(),
-                which=_which(record, row["label"], model),
+                which=_which(record, trail, model, namer),
                 action=ACTIONS.get(record.history_type, record.history_type),
                 changes=tuple(changes),
             )

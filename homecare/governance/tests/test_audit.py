@@ -145,3 +145,13 @@ def test_only_commissioners_open_the_governance_pages(
         "governance:retention",
     ):
         assert client.get(reverse(name)).status_code == 403
+
+
+def test_a_full_page_of_changes_costs_a_few_queries_not_one_a_row(
+    two_councils: Any, signed_in: Any, commissioner: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = signed_in(commissioner)
+    client.get(AUDIT)  # the session and the user's memberships are read once
+    with django_assert_max_num_queries(40):
+        response = client.get(AUDIT)
+    assert response.content.decode().count('<tr class="govuk-table__row">') == 1 + 50
