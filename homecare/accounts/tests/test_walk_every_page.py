@@ -1,13 +1,19 @@
-"""Every page, as every persona and signed out, on data made the real ways.
+"""Every page, as every persona of both demo councils and signed out, on data made the
+real ways.
 
-The demo is loaded (small), then records are added the ways a council adds them: a day-one
-import of people and placed packages (no acting user, as ``import_market`` leaves them) and a
-request and a complaint through the API and the pages. Each persona then walks the site from
+The demo is loaded (small, with its two councils), then records are added the ways a council
+adds them: a day-one import of people and placed packages (no acting user, as
+``import_market`` leaves them), a request through the API from each council (with the same
+person's reference) and a complaint through the pages. Each persona then walks the site from
 every page that needs no id, following every link and every GET form, and is sent to the
 records made above; every URL pattern must be reached by someone. No answer may be a server
 error or a debug page, no link may lead nowhere, and no page may run more than
 ``QUERY_BUDGET`` database queries (page speed is measured in ``benchmarks/page_walk.py``,
 never asserted here).
+
+Councils are kept apart: no council persona may open a page of a record another council owns
+(:mod:`homecare.accounts.walk_owners`), and every record page a council persona reached is
+asked for again as the other council's persona in the same role, who must be refused.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from homecare.accounts.site_walk import Visit, page_patterns, start_pages, walk_site
+from homecare.accounts.walk_owners import Owners
 
 # The tests read the walk's results; the walk itself runs once, in a transaction rolled back.
 pytestmark = pytest.mark.django_db
@@ -40,6 +47,8 @@ class Walk:
     visits: list[Visit] = field(default_factory=list)
     made: dict[str, list[str]] = field(default_factory=dict)
     api: list[tuple[str, str, int]] = field(default_factory=list)  # (token of, path, status)
+    foreign: list[str] = field(default_factory=list)  # another council's records opened
+    crossed: list[tuple[str, str, int]] = field(default_factory=list)  # (persona, path, status)
 
     def of(self, persona: str) -> list[Visit]:
         return [v for v in self.visits if v.persona == persona]
@@ -50,13 +59,14 @@ def _make_data_the_real_ways(now: Any) -> dict[str, list[str]]:
     from homecare.accounts import actions as accounts
     from homecare.accounts.models import Organisation
     from homecare.brokerage.models import BrokerageRequest, Person
-    from homecare.commissioning.demo import COUNCIL, FRAMEWORK, PROVIDER_A, load_demo
+    from homecare.commissioning.demo import COUNCIL, COUNCIL_2, FRAMEWORK, PROVIDER_A, load_demo
     from homecare.commissioning.models import Area
 
     load_demo()
     made: dict[str, list[str]] = {}
     council = Organisation.objects.get(name=COUNCIL)
-    areas = list(Area.objects.order_by("code").values_list("code", flat=True)[:3])
+    mine = Area.objects.filter(zone__lots__framework__council=council).order_by("code")
+    areas = list(mine.values_list("code", flat=True)[:3])
 
     def sheet(folder: str, kind: str, rows: list[dict[str, str]]) -> str:
         path = os.path.join(folder, f"{kind}.csv")
@@ -84,11 +94,18 @@ def _make_data_the_real_ways(now: Any) -> dict[str, list[str]]:
         }
         for person, state in zip(people, ("started", "placed"), strict=True)
     ]
-    # The day-one import as a council runs it: ``manage.py import_market KIND FILE``.
+    # The day-one import as a council runs it: ``manage.py import_market KIND FILE --council``.
     with tempfile.TemporaryDirectory() as folder:
         for kind, rows in (("people", people), ("packages", packages)):
             out = io.StringIO()
-            call_command("import_market", kind, sheet(folder, kind, rows), stdout=out)
+            path = sheet(folder, kind, rows)
+            if not _import_market_takes_a_council():  # see the function
+                from homecare.brokerage.imports import import_file
+
+                report = import_file(kind, path, council=council, now=now, acting_user=None)
+                assert not report.rejected, report.rejected
+                continue
+            call_command("import_market", kind, path, "--council", COUNCIL, stdout=out)
             assert "0 rejected; written." in out.getvalue(), out.getvalue()
     imported = BrokerageRequest.objects.filter(
         package__person__reference__in=[p["reference"] for p in people]
@@ -112,11 +129,35 @@ def _make_data_the_real_ways(now: Any) -> dict[str, list[str]]:
     }
     answer = api.post("/api/v1/requests", body, content_type="application/json")
     assert answer.status_code in (200, 201), answer.content
-    api_request = BrokerageRequest.objects.get(package__person__reference="P-990100")
+    api_request = BrokerageRequest.objects.get(
+        package__person__reference="P-990100", framework__council=council
+    )
     made["API requests"] = [f"/brokerage/requests/{api_request.pk}/"]
-    assert Person.objects.filter(reference="P-990100").exists()
+    # The second council's system asks for care for its own person with the same reference.
+    second = Organisation.objects.get(name=COUNCIL_2)
+    _, token = accounts.issue_api_token(second, "Case management", acting_user=None)
+    area = Area.objects.filter(zone__lots__framework__council=second).order_by("code").first()
+    assert area is not None
+    answer = Client(HTTP_AUTHORIZATION=f"Bearer {token}").post(
+        "/api/v1/requests", body | {"area_code": area.code}, content_type="application/json"
+    )
+    assert answer.status_code in (200, 201), answer.content
+    api_request = BrokerageRequest.objects.get(
+        package__person__reference="P-990100", framework__council=second
+    )
+    made["second council's API requests"] = [f"/brokerage/requests/{api_request.pk}/"]
+    assert Person.objects.filter(reference="P-990100").count() == 2  # one each
     made |= _make_commissioning_records(council, now)
     return made
+
+
+def _import_market_takes_a_council() -> bool:
+    """Whether ``import_market`` has its ``--council`` option yet. With two councils the
+    command must be told which; until it can be, the walk imports through the function the
+    command calls, naming the council. Remove this once the option exists."""
+    from homecare.brokerage.management.commands.import_market import Command
+
+    return "--council" in Command().create_parser("manage.py", "import_market").format_help()
 
 
 def _make_commissioning_records(council: Any, now: Any) -> dict[str, list[str]]:
@@ -187,7 +228,15 @@ def _make_commissioning_records(council: Any, now: Any) -> dict[str, list[str]]:
     }
 
 
-PERSONAS = ("commissioner", "broker", "finance", "provider-a", "provider-b", "outsider", None)
+# Each first-council persona and the second council's in the same role.
+COUNTERPARTS = {
+    "commissioner": "ferncaster-commissioner",
+    "broker": "ferncaster-broker",
+    "finance": "ferncaster-finance",
+}
+# Provider A serves both councils, B only the first, C only the second.
+PERSONAS = (*COUNTERPARTS, *COUNTERPARTS.values(), "provider-a", "provider-b", "provider-c")
+PERSONAS += ("outsider", None)
 
 
 @pytest.fixture(scope="module")
@@ -213,15 +262,48 @@ def walk(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Walk]:
         seeds = [path for paths in result.made.values() for path in paths]
         users = get_user_model().objects
         files: set[str] = set()  # each PDF, workbook and CSV is downloaded once in all
+        clients = {}
         for persona in PERSONAS:
             # A server error is recorded as the answer, not raised, so the walk goes on.
-            client = Client(raise_request_exception=False)
+            client = clients[persona] = Client(raise_request_exception=False)
             if persona is not None:
                 client.force_login(users.get(username=persona))
             result.visits += walk_site(persona or "signed out", client, start, seeds, files)
+        _keep_councils_apart(result, clients)
         result.api = _walk_the_api()
         transaction.set_rollback(True)
     yield result
+
+
+def _keep_councils_apart(result: Walk, clients: dict[Any, Client]) -> None:
+    """Record every page of another council's record a council persona opened, then ask
+    for each record page a council persona reached as the other council's persona in the
+    same role (with ``result.crossed``'s answers)."""
+    from homecare.accounts.models import Membership
+
+    owners = Owners()
+    organisations = {
+        persona: set(
+            Membership.objects.filter(user__username=persona).values_list(
+                "organisation_id", flat=True
+            )
+        )
+        for pair in COUNTERPARTS.items()
+        for persona in pair
+    }
+    result.foreign = [
+        f"{v.persona}: {v.path} (from {v.came_from})"
+        for v in result.visits
+        if v.persona in organisations
+        and v.status == 200
+        and owners.foreign(v.path, organisations[v.persona])
+    ]
+    for pair in COUNTERPARTS.items():
+        for mine, other in (pair, pair[::-1]):
+            reached = {v.path for v in result.of(mine) if v.status == 200}
+            for path in sorted(reached):
+                if owners(path) and owners(path) <= organisations[mine]:
+                    result.crossed.append((other, path, clients[other].get(path).status_code))
 
 
 def _walk_the_api() -> list[tuple[str, str, int]]:
@@ -299,10 +381,28 @@ def test_every_record_made_the_real_ways_opens_for_the_council(walk: Walk) -> No
     # Requests are the brokers' work; everything else made here is the commissioners'.
     for made, paths in walk.made.items():
         persona = "broker" if "requests" in made else "commissioner"
+        if made.startswith("second council's"):
+            persona = COUNTERPARTS[persona]
         by_path = {v.path: v.status for v in walk.of(persona)}
         assert paths, f"no {made} were made"
         for path in paths:
             assert by_path.get(path) == 200, f"{made}: {path} answered {by_path.get(path)}"
+
+
+def test_no_council_persona_opens_a_page_of_another_councils_record(walk: Walk) -> None:
+    assert not walk.foreign, "\n".join(walk.foreign)
+
+
+@pytest.mark.parametrize("persona", [*COUNTERPARTS, *COUNTERPARTS.values()])
+def test_every_record_page_a_council_reached_is_refused_to_the_other_council(
+    walk: Walk, persona: str
+) -> None:
+    # The other council's persona in the same role reached these pages of their own
+    # council's records (requests, packages, runs, invoices, rate cards, complaints...).
+    asked = [(path, status) for who, path, status in walk.crossed if who == persona]
+    assert len(asked) >= 3, f"too few of the other council's record pages to ask for: {asked}"
+    opened = [f"{status} {path}" for path, status in asked if status not in (403, 404)]
+    assert not opened, "\n".join(opened)
 
 
 def test_every_read_endpoint_of_the_api_answers_without_a_server_error(walk: Walk) -> None:
@@ -313,10 +413,20 @@ def test_every_read_endpoint_of_the_api_answers_without_a_server_error(walk: Wal
     assert not failures, "\n".join(failures)
 
 
-def test_the_signed_out_visitor_is_only_ever_sent_to_sign_in(walk: Walk) -> None:
+def test_the_signed_out_visitor_opens_only_public_pages(walk: Walk) -> None:
+    # Signing in, and the pages of an e-mailed link (an invitation, a password reset).
     visits = walk.of("signed out")
     assert {v.status for v in visits} <= {200, 302, 404}
-    assert all(v.name == "accounts:sign-in" for v in visits if v.status == 200)
+    opened = [v.path for v in visits if v.status == 200]
+    assert "/accounts/sign-in/" in opened
+    private = [path for path in opened if not _rule(path).startswith("public:")]
+    assert not private, private
+
+
+def _rule(path: str) -> str:
+    from django.urls import resolve
+
+    return str(getattr(resolve(path.split("?")[0]).func, "access_rule", ""))
 
 
 def test_every_page_is_reached_by_some_persona(walk: Walk) -> None:
@@ -337,10 +447,3 @@ def test_every_page_is_reached_by_some_persona(walk: Walk) -> None:
     names = {name for name, _, _ in page_patterns()}
     missing = sorted(names - reached - posted_only)
     assert missing == [], f"no persona reached: {missing}"
-
-
-def test_debug_dump(walk: Walk) -> None:
-    import json
-
-    with open("/tmp/walk.json", "w") as f:
-        json.dump([v.__dict__ for v in walk.visits], f)
