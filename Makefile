@@ -54,12 +54,14 @@ demo: setup
 	@mkdir -p var
 	HOMECARE_ENVIRONMENT=development DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py migrate --no-input
 	HOMECARE_ENVIRONMENT=development DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py load_demo
-	@# Beside the server, and stopping with it: the task worker (imports of visit logs) and
-	@# the offer time-outs, checked every minute.
+	@# Beside the server, and stopping with it: the task worker (imports of visit logs), the
+	@# offer time-outs, and the recovery of imports whose worker died, each checked every minute.
 	HOMECARE_ENVIRONMENT=development DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py db_worker --no-startup-delay -v0 & \
 	worker=$$!; \
 	HOMECARE_ENVIRONMENT=development DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py run_offer_timeouts --every 60 >/dev/null & \
-	timeouts=$$!; trap 'kill $$worker $$timeouts 2>/dev/null' EXIT INT TERM; \
+	timeouts=$$!; \
+	HOMECARE_ENVIRONMENT=development DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py recover_stale_work --every 60 >/dev/null & \
+	recovery=$$!; trap 'kill $$worker $$timeouts $$recovery 2>/dev/null' EXIT INT TERM; \
 	HOMECARE_ENVIRONMENT=development DATABASE_URL=sqlite:///$(DEMO_DB) $(PY) manage.py runserver 127.0.0.1:8000
 
 # The production stack on this machine (docs/deployment.md): PostgreSQL, gunicorn, the task

@@ -186,13 +186,13 @@ def evaluate_tender(bids: Iterable[Bid], rules: TenderRules) -> TenderResult:
     do not fit together, for example a band with no share of hours.
     """
     groups: dict[str, tuple[str, list[Bid]]] = {}
+    bidders: set[tuple[str, str]] = set()
     for bid in bids:
         name, members = groups.setdefault(bid.lot.casefold(), (bid.lot, []))
-        for other in members:
-            if other.bidder.casefold() == bid.bidder.casefold():
-                raise bid.error(
-                    f"duplicate bid: {bid.bidder} already bid for lot {name!r}", "bidder"
-                )
+        key = (bid.lot.casefold(), bid.bidder.casefold())
+        if key in bidders:
+            raise bid.error(f"duplicate bid: {bid.bidder} already bid for lot {name!r}", "bidder")
+        bidders.add(key)
         members.append(bid)
     for name in rules.lots:
         groups.setdefault(name.casefold(), (name, []))

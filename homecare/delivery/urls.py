@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from homecare.delivery import finance_views, performance_views, views
+from homecare.delivery import finance_views, performance_views, upload_retry_views, views
 
 app_name = "delivery"
 
@@ -8,6 +8,7 @@ app_name = "delivery"
 urlpatterns = [
     path("uploads/", views.uploads, name="uploads"),
     path("uploads/<int:pk>/", views.upload_detail, name="upload"),
+    path("uploads/<int:pk>/again/", upload_retry_views.retry_upload, name="upload-again"),
     path("runs/", finance_views.runs, name="runs"),
     path("runs/<int:pk>/", finance_views.run_detail, name="run"),
     path("runs/<int:pk>/rerun/", finance_views.rerun, name="rerun"),

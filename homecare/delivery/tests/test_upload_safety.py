@@ -23,8 +23,6 @@ from homecare.delivery import actions
 from homecare.delivery.models import LogUpload, VisitLog
 from homecare.delivery.testing import at, csv_bytes, log_row
 
-pytestmark = pytest.mark.urls("homecare.delivery.tests.urls_with_retry")
-
 
 def send(client: Any, name: str, content: bytes, capture: Any) -> LogUpload:
     """Upload ``content`` through the upload page, running the import it queues."""
