@@ -88,7 +88,9 @@ def add_membership(
     if role not in Membership.Role.values:
         raise ValueError(f"unknown role {role!r}")
     is_council = organisation.kind == Organisation.Kind.COUNCIL
-    if (role in COUNCIL_ONLY_ROLES) != is_council:
+    # A user administrator manages accounts at a council or a provider alike; the care roles
+    # each belong at one kind of organisation.
+    if role != Membership.Role.USER_ADMIN and (role in COUNCIL_ONLY_ROLES) != is_council:
         raise ValueError(f"the role {role!r} does not belong at a {organisation.kind}")
     membership = Membership.objects.filter(user=user, organisation=organisation, role=role).first()
     if membership:
