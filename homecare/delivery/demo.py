@@ -36,7 +36,7 @@ from django.utils import timezone
 from carecore.ecm import planned_visits
 from carecore.units import LONDON
 from homecare.brokerage.models import Placement
-from homecare.commissioning.demo import PROVIDER_A, PROVIDER_B
+from homecare.commissioning.demo import PROVIDER_A, PROVIDER_B, PROVIDER_C
 from homecare.delivery import actions, engine, performance, reconciliation
 from homecare.delivery.forms import recent_mondays
 from homecare.delivery.models import LogUpload, ReconciliationRun
@@ -87,6 +87,9 @@ PROFILES = {
     "Calderwyn Home Care (demo)": Profile(
         missed=0.005, late=0.02, short=0.02, manual=0.01, usual=0.95
     ),
+    # The second council's local provider: carers live in the villages they visit, so people
+    # see the same few faces, though long drives make a few calls late.
+    PROVIDER_C: Profile(missed=0.01, late=0.05, manual=0.02, usual=0.94),
 }
 DEFAULT = Profile()
 

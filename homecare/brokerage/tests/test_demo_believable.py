@@ -1,5 +1,8 @@
 """The demo is a believable county on the day it is loaded: rates in force, nothing after
-now, a year and more of history, and waits that the market's capacity explains.
+now, a year and more of history, and waits that the market's capacity explains; and its
+second council stands beside the first with its own zones, rates, framework, people, logs
+and run, providers shared as in a real market, and some references the same as the first
+council's, each council's own person.
 
 The demo is loaded small with a fixed ``now`` in the past of the real clock, so any part of
 it that read the wall clock instead of the ``now`` it was given would leave a time after
@@ -23,12 +26,34 @@ from django.test import override_settings
 
 from carecore.pricing.visit_price import price_visit
 from homecare.accounts.models import Organisation
-from homecare.brokerage.models import WAITING_STATES, BrokerageRequest, Offer, Placement, State
-from homecare.commissioning.demo import COUNCIL, CURRENT_CARD, load_demo, rate_in_force
+from homecare.brokerage.models import (
+    WAITING_STATES,
+    BrokerageRequest,
+    Offer,
+    Person,
+    Placement,
+    State,
+)
+from homecare.commissioning.demo import (
+    COUNCIL,
+    COUNCIL_2,
+    CURRENT_CARD,
+    PROVIDER_A,
+    PROVIDER_B,
+    PROVIDER_C,
+    load_demo,
+    rate_in_force,
+)
 from homecare.commissioning.engine import rate_card_from_db
-from homecare.commissioning.models import Appointment, CapacityDeclaration, PricingBand, RateCard
+from homecare.commissioning.models import (
+    Appointment,
+    CapacityDeclaration,
+    PricingBand,
+    RateCard,
+    Zone,
+)
 from homecare.commissioning.snapshot import monday_of
-from homecare.delivery.models import VisitLog
+from homecare.delivery.models import ReconciliationRun, VisitLog
 from homecare.insight.models import Complaint
 
 LONDON = ZoneInfo("Europe/London")
@@ -45,6 +70,21 @@ SCHEDULED = {("Offer", "deadline")}
 SCHEDULED |= {("LogUpload", "heartbeat_at")}
 
 pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class Councils:
+    """What the tests read, per council name, from one small demo (rolled back after)."""
+
+    zones: dict[str, set[str]] = field(default_factory=dict)
+    providers: dict[str, set[str]] = field(default_factory=dict)
+    people: dict[str, dict[str, int]] = field(default_factory=dict)  # reference -> person id
+    requests: dict[str, int] = field(default_factory=dict)
+    logs: dict[str, int] = field(default_factory=dict)
+    runs: dict[str, set[str]] = field(default_factory=dict)
+    complaints: dict[str, int] = field(default_factory=dict)
+    urban_rate: dict[str, Any] = field(default_factory=dict)
+    shared_references_placed: int = -1
 
 
 @dataclass
@@ -66,6 +106,7 @@ class Findings:
     long_waits_with_room: list[str] = field(default_factory=list)
     waiting_ages: list[timedelta] = field(default_factory=list)
     started: int = 0
+    councils: Councils = field(default_factory=Councils)
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +124,7 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Findings]:
         _times(findings)
         _history(findings)
         _waits(findings)
+        _councils(findings.councils)
         transaction.set_rollback(True)
     yield findings
 
@@ -175,6 +217,37 @@ def _waits(findings: Findings) -> None:
     findings.started = BrokerageRequest.objects.filter(state=State.STARTED).count()
 
 
+def _councils(found: Councils) -> None:
+    for name in (COUNCIL, COUNCIL_2):
+        council = Organisation.objects.get(name=name)
+        found.zones[name] = set(
+            Zone.objects.filter(lots__framework__council=council).values_list("code", flat=True)
+        )
+        found.providers[name] = set(
+            Appointment.objects.filter(framework__council=council).values_list(
+                "provider__name", flat=True
+            )
+        )
+        found.people[name] = dict(
+            Person.objects.filter(council=council).values_list("reference", "pk")
+        )
+        found.requests[name] = BrokerageRequest.objects.filter(framework__council=council).count()
+        found.logs[name] = VisitLog.objects.filter(person__council=council).count()
+        found.runs[name] = set(
+            ReconciliationRun.objects.filter(council=council).values_list(
+                "provider__name", flat=True
+            )
+        )
+        found.complaints[name] = Complaint.objects.filter(council=council).count()
+        found.urban_rate[name] = rate_in_force(council, NOW.date(), "URBAN")
+    shared = set(found.people[COUNCIL]) & set(found.people[COUNCIL_2])
+    found.shared_references_placed = BrokerageRequest.objects.filter(
+        package__person__council__name=COUNCIL_2,
+        package__person__reference__in=shared,
+        placed_at__isnull=False,
+    ).count()
+
+
 def _months_before(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 - months
     return date(index // 12, index % 12 + 1, 1)
@@ -233,3 +306,38 @@ def test_no_hospital_discharge_waits_long_where_its_zone_has_room(demo: Findings
 def test_only_the_newest_requests_are_still_waiting(demo: Findings) -> None:
     assert demo.waiting_ages and max(demo.waiting_ages) < timedelta(days=7)
     assert demo.started > 0
+
+
+def test_each_council_has_its_own_zones(demo: Findings) -> None:
+    assert len(demo.councils.zones[COUNCIL]) == 14 and len(demo.councils.zones[COUNCIL_2]) == 3
+    assert not demo.councils.zones[COUNCIL] & demo.councils.zones[COUNCIL_2]
+
+
+def test_each_council_has_its_own_rates_in_force_today(demo: Findings) -> None:
+    first, second = demo.councils.urban_rate[COUNCIL], demo.councils.urban_rate[COUNCIL_2]
+    assert first is not None and second is not None and first != second
+
+
+def test_providers_serve_one_council_or_both(demo: Findings) -> None:
+    first, second = demo.councils.providers[COUNCIL], demo.councils.providers[COUNCIL_2]
+    assert PROVIDER_A in first & second
+    assert PROVIDER_B in first - second
+    assert PROVIDER_C in second - first
+
+
+def test_the_second_council_has_a_working_market_of_its_own(demo: Findings) -> None:
+    # (A fifth of the first council's packages at full size; here both are the smallest.)
+    assert demo.councils.requests[COUNCIL_2] > 0 and demo.councils.logs[COUNCIL_2] > 0
+    assert demo.councils.runs == {COUNCIL: {PROVIDER_A}, COUNCIL_2: {PROVIDER_C}}
+    assert demo.councils.complaints[COUNCIL_2] > 0
+
+
+def test_some_second_council_people_share_references_with_the_first_councils(
+    demo: Findings,
+) -> None:
+    first, second = demo.councils.people[COUNCIL], demo.councils.people[COUNCIL_2]
+    shared = set(first) & set(second)
+    assert shared, "no reference is at both councils"
+    assert all(first[ref] != second[ref] for ref in shared)  # each council's own person
+    # Never placed, so no provider serving both councils has two people with one reference.
+    assert demo.councils.shared_references_placed == 0

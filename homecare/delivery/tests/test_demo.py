@@ -134,9 +134,9 @@ def test_the_same_period_gives_the_same_file() -> None:
 
 def test_every_profile_belongs_to_a_demo_provider() -> None:
     from homecare.brokerage.demo import EXTRA_PROVIDERS
-    from homecare.commissioning.demo import PROVIDER_B
+    from homecare.commissioning.demo import PROVIDER_B, PROVIDER_C
 
-    names = {PROVIDER_A, PROVIDER_B, *(name for name, *_rest in EXTRA_PROVIDERS)}
+    names = {PROVIDER_A, PROVIDER_B, PROVIDER_C, *(name for name, *_rest in EXTRA_PROVIDERS)}
     assert set(PROFILES) <= names  # a renamed provider would silently lose its story
 
 
