@@ -113,8 +113,8 @@ class ProviderPeople:
         """Why a reference of two councils' people is refused, in the provider's words."""
         names = " and ".join(self.councils.get(reference, []))
         return (
-            f"'{reference}' is the reference of a person at {names}: "
-            "ask the council which person this visit was for before sending it"
+            f"'{reference}' is a reference both {names} use for their people: ask the council "
+            "whose person this visit was for, then send it again"
         )
 
     def person_id(self, reference: str, *, key: str = "person_ref") -> int:
