@@ -46,6 +46,9 @@ Role = Membership.Role
 COUNCIL_ROLES = frozenset({Role.COMMISSIONER, Role.BROKER, Role.FINANCE})
 PROVIDER_ROLES = frozenset({Role.PROVIDER})
 ALL_ROLES = COUNCIL_ROLES | PROVIDER_ROLES
+# Managing an organisation's accounts opens no care records: it is not in ALL_ROLES, so
+# ``require_member`` pages stay closed to someone who only administers users.
+ADMIN_ROLES = frozenset({Role.USER_ADMIN})
 
 # The council roles each area's rules ask for (the rules themselves are in each app).
 BROKERAGE_ROLES = frozenset({Role.BROKER, Role.COMMISSIONER})
@@ -257,7 +260,7 @@ def _refuse(request: HttpRequest) -> HttpResponse:
 
 def require_role(*roles: str) -> Callable[[View], View]:
     """Decorate a view so that only users holding one of ``roles`` may open it."""
-    unknown = set(roles) - ALL_ROLES
+    unknown = set(roles) - ALL_ROLES - ADMIN_ROLES
     if not roles or unknown:
         raise ValueError(f"unknown roles: {sorted(unknown) or 'none given'}")
 

@@ -69,9 +69,7 @@ def require_user_admin(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
         organisation = administered_organisation(request.user)
         return view(request, organisation, *args, **kwargs)
 
-    guarded = access.require_member(wrapped)
-    guarded.access_rule = f"roles: {USER_ADMIN}"  # type: ignore[attr-defined]
-    return guarded
+    return access.require_role(USER_ADMIN)(wrapped)
 
 
 def users_of(organisation: Organisation) -> QuerySet[Any]:

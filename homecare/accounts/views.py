@@ -33,7 +33,7 @@ class SignOutView(LogoutView):
         return response
 
 
-@access.require_member
+@access.require_role(*access.ALL_ROLES, *access.ADMIN_ROLES)
 def home(request: HttpRequest) -> HttpResponse:
     """The user's worklists, one section a role they hold, then their roles."""
     now = timezone.now()

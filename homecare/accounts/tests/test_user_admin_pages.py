@@ -362,3 +362,22 @@ def test_the_list_says_who_has_set_up_a_second_factor(
     }
     assert '<td class="govuk-table__cell">Set up</td>' in rows["Broker"]
     assert "Not set up" in rows["Council Admin"]  # an unconfirmed device does not count
+
+
+def test_someone_who_only_administers_users_reaches_home_and_the_users_but_no_care_records(
+    council: Organisation,
+) -> None:
+    only_admin = actions.create_persona(
+        "only_admin",
+        password=PASSWORD,
+        organisation=council,
+        role=Role.USER_ADMIN,
+        acting_user=None,
+    )
+    client = Client()
+    client.force_login(only_admin)
+    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("users:list")).status_code == 200
+    # The role opens no care records: the pages every council member sees stay closed.
+    assert client.get(reverse("glossary")).status_code == 403
+    assert client.get(reverse("brokerage:waiting-list")).status_code == 403
