@@ -14,7 +14,10 @@ HTTP with the ``X-Forwarded-Proto: https`` header a TLS-terminating proxy sets.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
+import hmac
 import http.client
 import json
 import os
@@ -23,6 +26,7 @@ import secrets
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -99,6 +103,8 @@ class Browser:
         connection.request(method, path, body=body, headers=sent)
         response = connection.getresponse()
         data = response.read()
+        if os.environ.get("HOMECARE_STACK_DEBUG"):
+            print(f"  {method} {path} -> {response.status} {response.getheader('location')}")
         for name, value in response.getheaders():
             if name.lower() == "set-cookie":
                 for morsel in SimpleCookie(value).values():
@@ -213,40 +219,45 @@ def wait_for(browser: Browser, path: str, stack: Stack) -> None:
         time.sleep(0.5)
 
 
-def sign_in(browser: Browser, username: str, password: str, env: dict[str, str]) -> None:
+def sign_in(browser: Browser, username: str, password: str) -> None:
+    """Through the sign-in page, and the second factor as a person with a phone would: on the
+    first sign-in the set-up page shows the app's secret, the app's code confirms it."""
     status, _, page = browser.get("/accounts/sign-in/")
     if status != 200:
         raise StepFailed(f"the sign-in page answered {status}")
     status, headers, page = browser.post_form(
         "/accounts/sign-in/", {"username": username, "password": password}
     )
-    # A second factor, where the platform asks for one: the code from the persona's device.
-    for _ in range(3):
-        if status != 302:
-            raise StepFailed(f"signing in answered {status}: {visible_error(page)}")
-        location = urlsplit(headers.get("location", "")).path or "/"
-        if "sign-in" in location:
-            raise StepFailed("signing in sent the broker back to the sign-in page")
-        status, headers, page = browser.get(location)
-        if status == 200 and b'name="otp_token"' in page:
-            code = totp_code(username, env)
-            status, headers, page = browser.post_form(location, {"otp_token": code})
+    path = "/accounts/sign-in/"
+    for _ in range(8):  # follow the redirects as a browser does
+        if status == 302:
+            target = urlsplit(headers.get("location", ""))
+            path = target.path + (f"?{target.query}" if target.query else "")
+            if target.path.endswith("/sign-in/"):
+                raise StepFailed("signing in sent the broker back to the sign-in page")
+            status, headers, page = browser.get(path)
             continue
+        secret = re.search(rb'id="secret">([A-Z2-7 ]+)<', page)
+        if status == 200 and secret:  # the first sign-in: set up the authenticator app
+            code = totp(secret.group(1).decode())
+            status, headers, page = browser.post_form(path, {"otp_token": code})
+            continue
+        if status != 200:
+            raise StepFailed(f"signing in answered {status}: {visible_error(page)}")
         break
     status, _, page = browser.get("/")
     if status != 200 or username.encode() not in page:
         raise StepFailed(f"after signing in the home page answered {status} without the user")
 
 
-def totp_code(username: str, env: dict[str, str]) -> str:
-    """The current code of the user's confirmed TOTP device (as their phone would show)."""
-    script = (
-        "from django_otp.plugins.otp_totp.models import TOTPDevice\n"
-        "from django_otp.oath import totp\n"
-        f"d = TOTPDevice.objects.filter(user__username={username!r}, confirmed=True).first()\n"
-        "print(f'{totp(d.bin_key, d.step, d.t0, d.digits, d.drift):0{d.digits}d}')\n"
-    )
-    return run([PYTHON, "manage.py", "shell", "-c", script], env, "reading the TOTP code").strip()
+def totp(secret: str, at: float | None = None) -> str:
+    """The 6-digit code an authenticator app shows for ``secret`` (RFC 6238: SHA-1, 30 s)."""
+    key = base64.b32decode(secret.replace(" ", "") + "=" * (-len(secret.replace(" ", "")) % 8))
+    counter = int((time.time() if at is None else at) // 30)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
 
 
 def visible_error(page: bytes) -> str:
@@ -263,7 +274,7 @@ def demo_facts(env: dict[str, str]) -> dict[str, Any]:
 def place_a_request(port: int, env: dict[str, str], facts: dict[str, Any]) -> int:
     """A council's system makes a request; a provider's system accepts the offer it gets."""
     council_slug, area_code = facts["council"], facts["area"]
-    provider_slugs = facts["providers"]
+    start_date = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 14 * 86400))
     council = issue_token(council_slug, env)
     reference = f"P-{secrets.randbelow(900000) + 100000}"
     status, made = api(
@@ -278,19 +289,24 @@ def place_a_request(port: int, env: dict[str, str], facts: dict[str, Any]) -> in
             "cohort": "older_people",
             "source": "community",
             "priority": "normal",
-            "start_date": time.strftime("%Y-%m-%d", time.gmtime(time.time() + 14 * 86400)),
+            "start_date": start_date,
             "visits": [{"day": d, "window_start": "08:00", "minutes": 30} for d in range(7)],
         },
     )
     if status != 201:
         raise StepFailed(f"POST /requests answered {status}: {made}")
     status, request = api(port, council, "GET", f"/requests/{made['id']}")
-    offered = {offer["provider"] for offer in request.get("offers", [])}
-    for slug in provider_slugs:
-        token = issue_token(slug, env)
+    offered = [offer["provider"] for offer in request.get("offers", [])]
+    for name in offered:
+        token = issue_token(facts["providers"][name], env)
         status, offers = api(port, token, "GET", "/offers")
-        items = offers.get("items", offers) if isinstance(offers, dict) else offers
-        mine = [o for o in items if o.get("request_id") == made["id"]]
+        # A provider's system sees where, when and what, never who: it finds the offer by the
+        # area and start date it was sent for.
+        mine = [
+            offer
+            for offer in (offers if isinstance(offers, list) else [])
+            if offer.get("area_code") == area_code and offer.get("start_date") == start_date
+        ]
         if not mine:
             continue
         status, answer = api(port, token, "POST", f"/offers/{mine[0]['id']}/accept", {})
@@ -300,7 +316,7 @@ def place_a_request(port: int, env: dict[str, str], facts: dict[str, Any]) -> in
         if request.get("state") != "placed":
             raise StepFailed(f"the request is {request.get('state')!r}, not placed")
         return int(made["id"])
-    raise StepFailed(f"no provider's system saw the offer (offered to {sorted(offered)})")
+    raise StepFailed(f"no provider's system saw the offer (offered to {offered})")
 
 
 DEMO_FACTS = """
@@ -312,7 +328,8 @@ from homecare.commissioning.demo import DEMO_PASSWORD
 placed = BrokerageRequest.objects.filter(state="placed").select_related(
     "framework__council", "package__person__area").order_by("-pk").first()
 council = placed.framework.council
-providers = list(Organisation.objects.filter(kind="provider").values_list("slug", flat=True))
+from homecare.commissioning.models import Provider
+providers = dict(Provider.objects.values_list("name", "organisation__slug"))
 print(json.dumps({"council": council.slug, "area": placed.package.person.area.code,
                   "providers": providers, "password": DEMO_PASSWORD}))
 """
@@ -392,7 +409,7 @@ def main() -> int:
             run([PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"], env, "collectstatic")
         with step("the demo loaded"):
             run([PYTHON, "manage.py", "load_demo"], env, "load_demo")
-        with step(f"gunicorn, the task worker and the offer time-outs started (port {port})"):
+        with step(f"gunicorn, the task worker, offer time-outs and recovery started (port {port})"):
             stack.start(
                 "gunicorn",
                 [
@@ -410,6 +427,7 @@ def main() -> int:
             )
             stack.start("worker", [PYTHON, "manage.py", "db_worker", "--no-startup-delay"])
             stack.start("timeouts", [PYTHON, "manage.py", "run_offer_timeouts", "--every", "30"])
+            stack.start("recovery", [PYTHON, "manage.py", "recover_stale_work", "--every", "60"])
             browser = Browser(port)
             wait_for(browser, "/accounts/sign-in/", stack)
         with step("the site answers over the proxy's HTTPS, with its static files"):
@@ -424,7 +442,7 @@ def main() -> int:
                 raise StepFailed(f"plain HTTP answered {status}, not a redirect to HTTPS")
         with step(f"signed in through the sign-in page as the demo's {BROKER}"):
             facts = demo_facts(env)
-            sign_in(browser, BROKER, facts["password"], env)
+            sign_in(browser, BROKER, facts["password"])
         with step("a request placed end to end (council's system asks, provider's accepts)"):
             request_id = place_a_request(port, env, facts)
             stack.alive()
