@@ -29,7 +29,6 @@ The rules, in words:
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -173,23 +172,15 @@ def scope_of(request: HttpRequest) -> Scope:
     return scope_of_user(getattr(request, "user", None))
 
 
-def _scope_of_organisation(organisation: Organisation) -> Scope:
-    """What a token of ``organisation`` may do, without a token (for old callers only)."""
-    role = Role.BROKER if organisation.kind == Organisation.Kind.COUNCIL else Role.PROVIDER
-    return Scope(memberships=(Membership(organisation=organisation, role=role),))
-
-
 def as_scope(who: Any) -> Scope:
-    """A scope from a scope, a request, an API token, an organisation (as its tokens act) or
-    a user: the helpers below take any of them."""
+    """A scope from a scope, a request, an API token or a user: the helpers below take any
+    of them."""
     if isinstance(who, Scope):
         return who
     if isinstance(who, HttpRequest):
         return scope_of(who)
     if isinstance(who, ApiToken):
         return scope_of_token(who)
-    if isinstance(who, Organisation):
-        return _scope_of_organisation(who)
     if who is None:
         return NOBODY
     return scope_of_user(who)
@@ -301,99 +292,3 @@ def require_council_role(*roles: str) -> Callable[[View], View]:
 
 require_member = require_role(*ALL_ROLES)
 """Decorate a view that every member (council staff and providers) may open."""
-
-
-# --- old names ----------------------------------------------------------------------------
-# The object rules moved to each app's ``access.py`` and take a scope. Callers not yet moved
-# (home-page worklists, the brokerage importer, older tests) still ask this module by the old
-# names, with a user or an organisation; they are forwarded here. The forward imports the
-# app's module when first asked: the apps' rules import this module, so importing them at the
-# top would be a cycle. Remove a name once nothing asks for it.
-
-_MOVED: dict[str, tuple[str, str]] = {
-    **{
-        old: ("homecare.commissioning.access", new)
-        for old, new in {
-            "zone_for": "zone_for",
-            "zones_for_organisation": "zones_for",
-            "rate_cards_for": "rate_cards_for",
-            "rate_cards_for_organisation": "rate_cards_for",
-            "rate_card_for": "rate_card_for",
-            "rate_cards_to_change_for": "rate_cards_to_change_for",
-            "rate_card_to_change_for": "rate_card_to_change_for",
-            "tender_evaluations_for": "tender_evaluations_for",
-            "tender_evaluation_for": "tender_evaluation_for",
-            "providers_of": "providers_of",
-            "provider_for_organisation": "provider_of",
-            "frameworks_for_organisation": "frameworks_for",
-            "market_frameworks_for": "frameworks_for",
-            "market_framework_for": "framework_for",
-            "market_providers_for": "market_providers_for",
-            "market_provider_for": "market_provider_for",
-            "framework_applications_for": "applications_for",
-            "framework_application_for": "application_for",
-            "open_frameworks_for": "open_frameworks_for",
-            "open_framework_for": "open_framework_for",
-            "own_applications_for": "own_applications_for",
-        }.items()
-    },
-    **{
-        old: ("homecare.brokerage.access", new)
-        for old, new in {
-            "brokerage_requests_for": "requests_for",
-            "requests_for_organisation": "requests_for",
-            "brokerage_request_for": "request_for",
-            "request_for_organisation": "request_for",
-            "offers_for": "offers_for",
-            "offers_for_organisation": "offers_for",
-            "offer_for": "offer_for",
-            "offer_for_organisation": "offer_for",
-            "placements_for": "live_placements_for",
-            "placements_for_organisation": "live_placements_for",
-            "packages_for": "packages_for",
-            "packages_for_organisation": "packages_for",
-            "package_for": "package_for",
-            "package_for_organisation": "package_for",
-            "schedule_change_for": "schedule_change_for",
-            "schedule_change_for_organisation": "schedule_change_for",
-        }.items()
-    },
-    **{
-        old: ("homecare.delivery.access", new)
-        for old, new in {
-            "log_uploads_for": "uploads_for",
-            "log_upload_for": "upload_for",
-            "visit_logs_for": "visit_logs_for",
-            "reconciliation_runs_for": "runs_for",
-            "runs_for_organisation": "runs_for",
-            "reconciliation_run_for": "run_for",
-            "run_to_manage_for": "run_to_manage_for",
-            "performance_scope_for": "performance_scope_for",
-        }.items()
-    },
-    **{
-        name: ("homecare.insight.access", name)
-        for name in (
-            "dashboard_council_for",
-            "report_council_for",
-            "complaint_for",
-            "simulation_council_for",
-            "simulation_run_for",
-        )
-    },
-}
-
-
-def __getattr__(name: str) -> Any:
-    """An old name of a moved rule: the app's rule, asked with the caller's scope."""
-    try:
-        module_name, new_name = _MOVED[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    rule = getattr(importlib.import_module(module_name), new_name)
-
-    @wraps(rule)
-    def forwarded(who: Any, *args: Any, **kwargs: Any) -> Any:
-        return rule(as_scope(who), *args, **kwargs)
-
-    return forwarded

@@ -3,7 +3,7 @@
 A finance officer sees the periods to reconcile, the exceptions to decide and the invoices
 to approve; a commissioner the zones short of capacity this week and the providers below the
 call-monitoring target last month. Built from :mod:`homecare.accounts.worklists`' pieces,
-through the scoped querysets of :mod:`homecare.accounts.access`.
+through the apps' access rules asked with the user's scope.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from homecare.accounts.worklists import (
     ended_periods,
     period_words,
 )
+from homecare.brokerage import access as brokerage_access
+from homecare.delivery import access as delivery_access
 
 # --- finance officers -----------------------------------------------------------------------
 
@@ -35,8 +37,9 @@ from homecare.accounts.worklists import (
 def finance_work(user: Any, now: datetime) -> RoleWork:
     from homecare.delivery.models import Invoice, ReconciliationRun, VisitException
 
-    councils = access.finance_councils_of(user)
-    runs = access.reconciliation_runs_for(user).filter(council__in=councils)
+    scope = access.scope_of_user(user)
+    councils = scope.councils(access.FINANCE)
+    runs = delivery_access.runs_for(scope).filter(council__in=councils)
     to_decide = (
         runs.filter(status=ReconciliationRun.Status.DRAFT)
         .annotate(
@@ -110,8 +113,9 @@ def _periods_to_reconcile(user: Any, councils: list[Any], today: date) -> list[I
     logs, with no reconciliation run yet."""
     from homecare.commissioning.models import Provider
 
-    runs = access.reconciliation_runs_for(user)
-    logs = access.visit_logs_for(user)
+    scope = access.scope_of_user(user)
+    runs = delivery_access.runs_for(scope)
+    logs = delivery_access.visit_logs_for(scope)
     items = []
     for council in councils:
         providers = (
@@ -197,7 +201,7 @@ def _zones_short(user: Any, council: Any, now: datetime) -> list[Item]:
         free[record.zone] += record.free_hours
     waiting: dict[str, Decimal] = defaultdict(Decimal)
     for code, hours in (
-        access.brokerage_requests_for(user)
+        brokerage_access.requests_for(access.scope_of_user(user))
         .filter(framework__council=council, state__in=WAITING_STATES)
         .values_list("package__person__area__zone__code", "package__carer_hours_per_week")
     ):

@@ -4,8 +4,8 @@ A broker sees the hospital discharges waiting, offers about to expire and reques
 a spot purchase; a provider the offers waiting for an answer, packages about to start and
 periods whose visit logs have not been sent; a finance officer the periods to reconcile,
 exceptions to decide and invoices to approve; a commissioner the zones short of capacity
-and the providers below the call-monitoring target. Every list is read through the scoped
-querysets of :mod:`homecare.accounts.access`, so it never shows what the user may not see.
+and the providers below the call-monitoring target. Every list is read through the apps'
+access rules, asked with the user's scope, so it never shows what the user may not see.
 The caller passes ``now`` (the pages read the clock once; tests freeze it). The finance
 officers' and commissioners' lists are in :mod:`homecare.accounts.council_worklists`.
 """
@@ -22,6 +22,9 @@ from django.utils import timezone
 
 from homecare.accounts import access
 from homecare.accounts.plain_words import plural
+from homecare.brokerage import access as brokerage_access
+from homecare.commissioning import access as commissioning_access
+from homecare.delivery import access as delivery_access
 
 Role = access.Role
 SHORT = 5  # items shown under each count; the full list is a link away
@@ -132,8 +135,9 @@ def _request_item(request: Any, now: datetime) -> Item:
 def broker_work(user: Any, now: datetime) -> RoleWork:
     from homecare.brokerage.models import WAITING_STATES, Offer, Source
 
-    councils = access.councils_of(user, {Role.BROKER})
-    requests = access.brokerage_requests_for(user).filter(framework__council__in=councils)
+    scope = access.scope_of_user(user)
+    councils = scope.councils({Role.BROKER})
+    requests = brokerage_access.requests_for(scope).filter(framework__council__in=councils)
     waiting = requests.filter(state__in=WAITING_STATES).order_by("created_at", "pk")
     discharges = waiting.filter(package__source=Source.HOSPITAL_DISCHARGE)
     spot = waiting.filter(needs_spot_purchase=True)
@@ -198,14 +202,15 @@ def broker_work(user: Any, now: datetime) -> RoleWork:
 
 def provider_work(user: Any, now: datetime) -> RoleWork:
     today = timezone.localdate(now)
+    scope = access.scope_of_user(user)
     offers = (
-        access.offers_for(user)
+        brokerage_access.offers_for(scope)
         .filter(status="open", deadline__gt=now)
         .select_related("request__package")
         .order_by("deadline", "pk")
     )
     starting = (
-        access.placements_for(user, now)
+        brokerage_access.live_placements_for(scope, now)
         .filter(
             package__start_date__gte=today,
             package__start_date__lte=today + timedelta(days=STARTING_WITHIN_DAYS),
@@ -278,9 +283,10 @@ def provider_work(user: Any, now: datetime) -> RoleWork:
 def _logs_due(user: Any, today: date) -> list[Item]:
     """Ended periods in which a provider of the user's had packages in its care but has sent
     no visit logs at all."""
-    providers = access.providers_of(user)
-    placements = access.placements_for(user)
-    logs = access.visit_logs_for(user)
+    scope = access.scope_of_user(user)
+    providers = commissioning_access.providers_of(scope)
+    placements = brokerage_access.live_placements_for(scope)
+    logs = delivery_access.visit_logs_for(scope)
     items = []
     for start, end in ended_periods(today):
         first = timezone.make_aware(datetime.combine(start, datetime.min.time()))

@@ -12,14 +12,17 @@ from django.views.decorators.http import require_POST
 
 from carecore.errors import InputError
 from homecare.accounts import access
+from homecare.commissioning import access as commissioning_access
+from homecare.delivery import access as delivery_access
 from homecare.delivery import actions
 
 
 @require_POST
 @access.require_role(access.Role.PROVIDER)
 def retry_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    upload = access.log_upload_for(request.user, pk)
-    if not access.providers_of(request.user).filter(pk=upload.provider_id).exists():
+    scope = access.scope_of(request)
+    upload = delivery_access.upload_for(scope, pk)
+    if not commissioning_access.providers_of(scope).filter(pk=upload.provider_id).exists():
         raise Http404("No such upload")  # another provider's: as if it did not exist
     try:
         again = actions.retry_upload(upload, now=timezone.now(), acting_user=request.user)

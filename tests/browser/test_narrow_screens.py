@@ -30,9 +30,13 @@ def _pages(username: str) -> list[str]:
     from django.contrib.auth import get_user_model
 
     from homecare.accounts import access
+    from homecare.brokerage import access as brokerage_access
+    from homecare.commissioning import access as commissioning_access
     from homecare.commissioning.models import RateCard, Zone
+    from homecare.delivery import access as delivery_access
 
     user = get_user_model().objects.get(username=username)
+    scope = access.scope_of_user(user)
     common = [
         "/",
         "/glossary/",
@@ -41,22 +45,22 @@ def _pages(username: str) -> list[str]:
         "/rate-cards/",
         *_first(RateCard.objects.order_by("name"), "commissioning:rate-card"),
     ]
-    runs = access.reconciliation_runs_for(user)
+    runs = delivery_access.runs_for(scope)
     delivery = [
         "/delivery/runs/",
         *_first(runs, "delivery:run"),
         *_first(runs, "delivery:lines"),
         "/delivery/uploads/",
-        *_first(access.log_uploads_for(user), "delivery:upload"),
+        *_first(delivery_access.uploads_for(scope), "delivery:upload"),
     ]
-    requests = access.brokerage_requests_for(user).order_by("-pk")
+    requests = brokerage_access.requests_for(scope).order_by("-pk")
     pages = {
         "commissioner": [
             "/brokerage/",
             *_first(requests, "brokerage:request"),
             "/insight/",
             "/frameworks/",
-            *_first(access.market_frameworks_for(user), "commissioning:framework"),
+            *_first(commissioning_access.frameworks_for(scope), "commissioning:framework"),
             "/providers/",
             "/delivery/performance/",
             "/insight/report/",
@@ -69,7 +73,7 @@ def _pages(username: str) -> list[str]:
         "finance": [*delivery, "/delivery/performance/", "/insight/report/"],
         "provider-a": [
             "/brokerage/offers/",
-            *_first(access.offers_for(user).order_by("-pk"), "brokerage:offer"),
+            *_first(brokerage_access.offers_for(scope).order_by("-pk"), "brokerage:offer"),
             "/brokerage/my-packages/",
             "/brokerage/capacity/",
             "/open-frameworks/",

@@ -67,10 +67,11 @@ def test_a_run_in_progress_shows_its_progress(visit: Any) -> None:
     from django.utils import timezone
 
     from homecare.accounts import access
+    from homecare.insight import access as insight_access
     from homecare.insight.models import SimulationRun
 
     commissioner = get_user_model().objects.get(username="commissioner")
-    council = access.simulation_council_for(commissioner)
+    council = insight_access.simulation_council_for(access.scope_of_user(commissioner))
     run = SimulationRun.objects.create(
         council=council,
         delivery_models=["prime", "open"],

@@ -102,9 +102,13 @@ def demo(db: Any) -> Any:
 def _pages(user: Any) -> list[str]:
     """The pages a persona opens from the menu, with a few of each kind of record."""
     from homecare.accounts import access
-    from homecare.commissioning.market_models import Framework, Provider
+    from homecare.brokerage import access as brokerage_access
+    from homecare.commissioning import access as commissioning_access
     from homecare.commissioning.models import RateCard, Zone
+    from homecare.delivery import access as delivery_access
     from homecare.delivery.models import InvoiceLine
+
+    scope = access.scope_of_user(user)
 
     common = [
         reverse("home"),
@@ -115,10 +119,10 @@ def _pages(user: Any) -> list[str]:
         *[reverse("commissioning:rate-card", args=[c.pk]) for c in RateCard.objects.all()],
     ]
     username = user.username
-    runs = list(access.reconciliation_runs_for(user)[:1])
+    runs = list(delivery_access.runs_for(scope)[:1])
     delivery = [
         reverse("delivery:uploads"),
-        *[reverse("delivery:upload", args=[u.pk]) for u in access.log_uploads_for(user)[:1]],
+        *[reverse("delivery:upload", args=[u.pk]) for u in delivery_access.uploads_for(scope)[:1]],
         reverse("delivery:runs"),
         *[reverse("delivery:run", args=[r.pk]) for r in runs],
         *[reverse("delivery:lines", args=[r.pk]) for r in runs],
@@ -132,13 +136,19 @@ def _pages(user: Any) -> list[str]:
         reverse("brokerage:waiting-list"),
         *[
             reverse("brokerage:request", args=[r.pk])
-            for r in access.brokerage_requests_for(user).order_by("-pk")[:2]
+            for r in brokerage_access.requests_for(scope).order_by("-pk")[:2]
         ],
         reverse("insight:dashboard"),
         reverse("commissioning:frameworks"),
-        *[reverse("commissioning:framework", args=[f.pk]) for f in Framework.objects.all()[:2]],
+        *[
+            reverse("commissioning:framework", args=[f.pk])
+            for f in commissioning_access.frameworks_for(scope).order_by("pk")[:2]
+        ],
         reverse("commissioning:providers"),
-        *[reverse("commissioning:provider", args=[p.pk]) for p in Provider.objects.all()[:2]],
+        *[
+            reverse("commissioning:provider", args=[p.pk])
+            for p in commissioning_access.market_providers_for(scope).order_by("pk")[:2]
+        ],
     ]
     if username == "commissioner":
         return [
@@ -156,7 +166,7 @@ def _pages(user: Any) -> list[str]:
         return [*common, *council]
     if username == "finance":
         return [*common, *delivery, reverse("delivery:performance"), reverse("insight:report")]
-    offers = access.offers_for(user).order_by("-pk")
+    offers = brokerage_access.offers_for(scope).order_by("-pk")
     return [
         *common,
         *delivery,

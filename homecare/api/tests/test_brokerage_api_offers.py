@@ -12,8 +12,10 @@ from django.test import Client
 
 from homecare.accounts import access
 from homecare.api.tests.brokerage_helpers import Caller, body, token_for
+from homecare.brokerage import access as brokerage_access
 from homecare.brokerage.models import Offer, Placement
 from homecare.brokerage.testing import make_market
+from homecare.commissioning import access as commissioning_access
 from homecare.commissioning.models import CapacityDeclaration, Provider
 
 pytestmark = pytest.mark.django_db
@@ -238,21 +240,34 @@ def test_every_brokerage_endpoint_refuses_a_missing_or_revoked_token(
     assert revoked.status_code == 401
 
 
+def _token_scope(organisation: Any) -> access.Scope:
+    """The scope a new API token of ``organisation`` acts with."""
+    from homecare.accounts import actions
+
+    token, _plaintext = actions.issue_api_token(organisation, "rules", acting_user=None)
+    return access.scope_of_token(token)
+
+
 def test_the_access_rules_give_each_kind_of_organisation_only_its_own(
     offered: Any, council: Any
 ) -> None:
     one = Provider.objects.get(name="Prime 1 (test)")
     two = Provider.objects.get(name="Prime 2 (test)")
-    assert access.offers_for_organisation(one.organisation).count() == 1
-    assert access.offers_for_organisation(two.organisation).count() == 0
-    assert access.offers_for_organisation(council).count() == 0
-    assert access.offers_for_organisation(None).count() == 0
-    assert access.requests_for_organisation(council).count() == 1
-    assert access.requests_for_organisation(one.organisation).count() == 0
-    assert access.provider_for_organisation(one.organisation) == one
-    assert access.provider_for_organisation(council) is None
-    assert access.frameworks_for_organisation(one.organisation).count() == 0
-    assert access.placements_for_organisation(council).count() == 0
+    first, second, council_scope = (
+        _token_scope(one.organisation),
+        _token_scope(two.organisation),
+        _token_scope(council),
+    )
+    assert brokerage_access.offers_for(first).count() == 1
+    assert brokerage_access.offers_for(second).count() == 0
+    assert brokerage_access.offers_for(council_scope).count() == 0
+    assert brokerage_access.offers_for(access.NOBODY).count() == 0
+    assert brokerage_access.requests_for(council_scope).count() == 1
+    assert brokerage_access.requests_for(first).count() == 0
+    assert commissioning_access.provider_of(first) == one
+    assert commissioning_access.provider_of(council_scope) is None
+    assert commissioning_access.frameworks_for(first).count() == 0
+    assert brokerage_access.live_placements_for(council_scope).count() == 0
 
 
 # --- capacity -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 
 from homecare.accounts import access
+from homecare.commissioning import access as commissioning_access
 
 register = template.Library()
 
@@ -17,4 +18,5 @@ def can_retry_upload(context: dict[str, Any], upload: Any) -> bool:
     request = context.get("request")
     if request is None or not upload.stopped:
         return False
-    return bool(access.providers_of(request.user).filter(pk=upload.provider_id).exists())
+    providers = commissioning_access.providers_of(access.scope_of(request))
+    return bool(providers.filter(pk=upload.provider_id).exists())
