@@ -18,9 +18,7 @@ from homecare.brokerage.actions import place_manually
 from homecare.brokerage.models import (
     LIVE_STATES,
     BrokerageRequest,
-    Offer,
     Package,
-    Placement,
     State,
 )
 from homecare.brokerage.steps import (
@@ -63,33 +61,6 @@ def transfer_package(
     if was_started:
         move(new, State.STARTED, at=now, acting_user=acting_user, reason="care carries on")
     return new
-
-
-def rebroker_provider_packages(
-    provider: Provider, *, reason: str, at: datetime, acting_user: Any
-) -> list[BrokerageRequest]:
-    """An exiting provider's live packages go back to brokerage as new requests."""
-    placements = Placement.objects.filter(provider=provider, ended_at__isnull=True)
-    new_requests = []
-    for placement in placements.select_related("request", "package"):
-        old = locked(placement.request_id)
-        move(
-            old,
-            State.TRANSFERRED,
-            at=at,
-            acting_user=acting_user,
-            reason=f"provider exited: {reason}",
-        )
-        end_placement(old, at, acting_user)
-        new = new_request(old.package, old.framework, now=at, acting_user=acting_user)
-        package = old.package
-        package.status = State.REQUESTED
-        audited(package, acting_user).save()
-        new_requests.append(new)
-    for offer in Offer.objects.filter(provider=provider, status=Offer.Status.OPEN):
-        offer.status = Offer.Status.WITHDRAWN
-        audited(offer, acting_user).save()
-    return new_requests
 
 
 @transaction.atomic

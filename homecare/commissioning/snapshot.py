@@ -31,7 +31,7 @@ def monday_of(day: date) -> date:
 
 
 def market_snapshot(framework: Framework, *, at: datetime) -> MarketSnapshot:
-    """The market at ``at``, in five queries however many providers the framework has.
+    """The market at ``at``, in six queries however many providers the framework has.
 
     Free hours are the latest declaration per provider and zone for the week holding ``at``;
     block hours used are the carer hours a week of the provider's live placements on this
@@ -39,6 +39,7 @@ def market_snapshot(framework: Framework, *, at: datetime) -> MarketSnapshot:
     """
     from carecore.brokerage import AppointmentState, MarketSnapshot, ProviderState
     from homecare.brokerage.models import LIVE_STATES, Placement
+    from homecare.commissioning.market_actions import council_standings
 
     rows = list(
         Appointment.objects.filter(framework=framework, active=True)
@@ -47,8 +48,6 @@ def market_snapshot(framework: Framework, *, at: datetime) -> MarketSnapshot:
             "pk",
             "provider_id",
             "provider__name",
-            "provider__quality_score",
-            "provider__status",
             "lot_id",
             "lot__code",
             "tier",
@@ -60,7 +59,7 @@ def market_snapshot(framework: Framework, *, at: datetime) -> MarketSnapshot:
     )
     zones: dict[int, set[str]] = defaultdict(set)
     for lot_id, zone_code in Lot.zones.through.objects.filter(
-        lot_id__in={row[5] for row in rows}
+        lot_id__in={row[3] for row in rows}
     ).values_list("lot_id", "zone__code"):
         zones[lot_id].add(zone_code)
     band_rates: dict[int, dict[str, Decimal]] = defaultdict(dict)
@@ -69,6 +68,9 @@ def market_snapshot(framework: Framework, *, at: datetime) -> MarketSnapshot:
     ).values_list("appointment_id", "band", "hourly_rate"):
         band_rates[appointment_id][band] = rate
     provider_ids = sorted({row[1] for row in rows})
+    # Quality and status are the framework's council's: another council's suspension of a
+    # provider, or its score, never changes who this council offers packages to.
+    standings = council_standings(framework.council_id, provider_ids)
     free: dict[tuple[str, str], Decimal] = {}
     for provider_id, zone_code, hours in (
         CapacityDeclaration.objects.filter(
@@ -92,7 +94,10 @@ def market_snapshot(framework: Framework, *, at: datetime) -> MarketSnapshot:
     return MarketSnapshot(
         providers={
             str(row[1]): ProviderState(
-                ref=str(row[1]), name=row[2], quality_score=row[3], status=row[4]
+                ref=str(row[1]),
+                name=row[2],
+                quality_score=standings[row[1]][0],
+                status=standings[row[1]][1],
             )
             for row in rows
         },
@@ -112,8 +117,6 @@ def market_snapshot(framework: Framework, *, at: datetime) -> MarketSnapshot:
                 pk,
                 provider_id,
                 _name,
-                _quality,
-                _status,
                 lot_id,
                 lot_code,
                 tier,

@@ -23,7 +23,7 @@ from carecore.ecm import logs_from_return, validate_logs
 from carecore.ecm.files import read_table
 from carecore.ecm.validation import KEEP_ERRORS, InputErrors
 from carecore.errors import InputError
-from homecare.brokerage.models import Placement
+from homecare.brokerage.tenancy import ProviderPeople
 from homecare.upload_limits import upload_limits
 
 SUFFIX = {"csv": ".csv", "parquet": ".parquet", "return": ".csv"}
@@ -56,16 +56,8 @@ def read_table_bytes(content: bytes, fmt: str) -> tuple[pl.DataFrame, int]:
         return read_table(path, limits=upload_limits(), source="the file")
 
 
-def placed_people(provider: Any) -> dict[str, int]:
-    """Person reference -> person id, for everyone with a package ever placed with the provider."""
-    rows = Placement.objects.filter(provider=provider).values_list(
-        "package__person__reference", "package__person_id"
-    )
-    return dict(rows)
-
-
 def _check_refs(
-    frame: pl.DataFrame, fmt: str, first_row: int, provider_ref: str, people: dict[str, int]
+    frame: pl.DataFrame, fmt: str, first_row: int, provider_ref: str, people: ProviderPeople
 ) -> list[dict[str, Any]]:
     """Rows naming another provider, or a person not placed with this provider."""
     errors: list[dict[str, Any]] = []
@@ -96,6 +88,8 @@ def _check_refs(
                     "the people in your care",
                 )
             )
+        elif person and people.is_ambiguous(person):  # two councils' people: never guess
+            errors.append(_error(number, person_column, people.ambiguity(person)))
     return errors
 
 
@@ -116,7 +110,7 @@ def read_upload(content: bytes, fmt: str, *, provider: Any, provider_ref: str) -
         result.errors, result.errors_total = [_error(None, exc.key, exc.message)], 1
         return result
     result.rows_total = frame.height
-    errors = _check_refs(frame, fmt, first_row, provider_ref, placed_people(provider))
+    errors = _check_refs(frame, fmt, first_row, provider_ref, ProviderPeople(provider))
     engine_kept = engine_total = 0
     try:
         _engine_rows(frame, fmt, provider_ref, first_row)

@@ -224,11 +224,12 @@ def _band_rates(council: Organisation, day: date, bands: set[str]) -> dict[str, 
 
 
 def _providers(council: Organisation, zones: set[str], base: Scenario) -> list[dict[str, Any]]:
-    """Each provider active on the council's frameworks, as a ``[[supply.providers]]`` row."""
+    """Each provider active on the council's frameworks (as the council stands it, with the
+    council's quality score), as a ``[[supply.providers]]`` row."""
+    from homecare.commissioning.market_actions import council_standings
+
     appointments = (
-        Appointment.objects.filter(
-            framework__council=council, active=True, provider__status=Provider.Status.ACTIVE
-        )
+        Appointment.objects.filter(framework__council=council, active=True)
         .values_list("provider_id", "tier", "lot__zones__code")
         .order_by("provider_id")
     )
@@ -239,6 +240,11 @@ def _providers(council: Organisation, zones: set[str], base: Scenario) -> list[d
             # A provider in two lots covering one zone keeps its strongest tier there.
             if current is None or TIER_WEIGHTS[tier] > TIER_WEIGHTS[current]:
                 tiers[provider_id][zone] = tier
+    standings = council_standings(council.pk, list(tiers))
+    tiers = defaultdict(
+        dict,
+        {pk: held for pk, held in tiers.items() if standings[pk][1] == Provider.Status.ACTIVE},
+    )
     if not tiers:
         return []
     hours = _live_hours(council)
@@ -257,7 +263,7 @@ def _providers(council: Organisation, zones: set[str], base: Scenario) -> list[d
             {
                 "ref": f"P{provider.pk}",
                 "name": provider.name,
-                "quality": str(provider.quality_score),
+                "quality": str(standings[provider.pk][0]),
                 "role": "framework" if "framework" in roles else sorted(roles)[0],
                 "zones": weights,
                 **behaviour,

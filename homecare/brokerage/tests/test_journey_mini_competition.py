@@ -54,6 +54,7 @@ def dps(geography: Any, council: Any) -> Any:
             name,
             cqc_location_id=provider.cqc_location_id,
             quality_score=quality,
+            council=council,
             acting_user=None,
         )
     return framework

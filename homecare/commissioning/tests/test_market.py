@@ -259,7 +259,7 @@ def test_a_provider_with_an_application_waiting_cannot_apply_again(
 
 
 def test_an_exit_re_brokers_every_live_package_of_the_provider(
-    framework: Framework, new_request: Any, commissioner: Any
+    framework: Framework, new_request: Any, commissioner: Any, council: Any
 ) -> None:
     leaving = Provider.objects.get(name="Prime 1 (test)")
     staying = Provider.objects.get(name="Prime 2 (test)")
@@ -273,7 +273,12 @@ def test_an_exit_re_brokers_every_live_package_of_the_provider(
     lifecycle.start_package(moved[0].package, at=NOW, acting_user=None)
 
     new = market_actions.set_provider_status(
-        leaving, "exited", reason="handed back contract", at=NOW, acting_user=commissioner
+        leaving,
+        "exited",
+        council=council,
+        reason="handed back contract",
+        at=NOW,
+        acting_user=commissioner,
     )
 
     assert sorted(r.package.person.reference for r in new) == ["P-1", "P-2"]
@@ -285,9 +290,9 @@ def test_an_exit_re_brokers_every_live_package_of_the_provider(
     assert not Placement.objects.filter(provider=leaving, ended_at__isnull=True).exists()
     assert Placement.objects.filter(provider=staying, ended_at__isnull=True).count() == 1
     assert not Appointment.objects.filter(provider=leaving, active=True).exists()
-    leaving.refresh_from_db()
-    assert leaving.status == "exited"
-    assert Provider.history.filter(id=leaving.pk, history_user=commissioner).exists()
+    standing = leaving.standings.get(council=council)
+    assert standing.status == "exited"
+    assert standing.history.filter(history_user=commissioner).exists()
     (offer,) = actions.send_next_round(new[0], now=NOW, acting_user=None)
     assert offer.provider == staying  # the exited prime is no longer offered anything
     assert BrokerageRequest.objects.count() == 5

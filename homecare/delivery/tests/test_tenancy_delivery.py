@@ -89,7 +89,7 @@ def test_b_s_finance_never_sees_a_s_logs_when_b_s_broker_typed_a_s_reference(
     assert a_logs <= set(run_a.lines.values_list("log", flat=True))
 
 
-def test_a_reference_of_two_councils_people_in_one_file_is_refused_and_nothing_is_saved(
+def test_a_row_naming_a_reference_of_two_councils_people_is_refused_with_its_row_number(
     framework: Any, framework_b: Any, prime_1: Any
 ) -> None:
     place_package(framework, "P-0005")
@@ -102,12 +102,13 @@ def test_a_reference_of_two_councils_people_in_one_file_is_refused_and_nothing_i
         acting_user=None,
     )
 
-    with pytest.raises(InputError, match="P-0005"):
-        actions.import_upload(upload.pk, now=NOW)
+    actions.import_upload(upload.pk, now=NOW)
 
     upload.refresh_from_db()
     assert upload.status == LogUpload.Status.FAILED
-    assert "Otherton Borough Council (test)" in upload.errors[-1]["message"]
+    (error,) = upload.errors
+    assert (error["row"], error["column"]) == (2, "person_ref")
+    assert "P-0005" in error["message"] and "Otherton Borough Council (test)" in error["message"]
     assert not VisitLog.objects.exists()
 
 

@@ -58,7 +58,7 @@ def market(council: Any) -> dict[str, Any]:
     )
     providers = {
         name: market_actions.create_provider(
-            f"{name} Care (test)", quality_score=quality, acting_user=None
+            f"{name} Care (test)", quality_score=quality, council=council, acting_user=None
         )
         for name, quality in (("Oakridge", 88), ("Pinefold", 75), ("Quarry Lane", 60))
     }
