@@ -67,6 +67,11 @@ PERSONAS = (
     Persona("ferncaster-broker", "Demo", "Broker", COUNCIL_2, Membership.Role.BROKER),
     Persona("ferncaster-finance", "Demo", "Finance", COUNCIL_2, Membership.Role.FINANCE),
     Persona("provider-c", "Demo", "Provider C", PROVIDER_C, Membership.Role.PROVIDER),
+    # Each council's user administrator: invites staff, gives roles, switches accounts off.
+    Persona("user-admin", "Demo", "User administrator", COUNCIL, Membership.Role.USER_ADMIN),
+    Persona(
+        "ferncaster-user-admin", "Demo", "User administrator", COUNCIL_2, Membership.Role.USER_ADMIN
+    ),
 )
 
 
