@@ -12,7 +12,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,7 +31,12 @@ from homecare.commissioning.market_forms import (
     RejectForm,
     StatusForm,
 )
-from homecare.commissioning.market_models import Appointment, FrameworkApplication, Provider
+from homecare.commissioning.market_models import (
+    Appointment,
+    FrameworkApplication,
+    Provider,
+    ProviderStanding,
+)
 
 READERS = tuple(access.MARKET_ROLES)
 COMMISSIONERS = access.COMMISSIONERS
@@ -133,8 +139,32 @@ def providers(request: HttpRequest) -> HttpResponse:
     rows = commissioning_access.market_providers_for(access.scope_of(request)).annotate(
         appointment_count=Count("appointments", filter=appointed, distinct=True),
         live_count=Count("placements", filter=live, distinct=True),
+        **_standing_columns(councils),
     )
+    for row in rows:  # the reader's council's standing, as the provider's page shows it
+        row.standing = ProviderStanding(
+            provider=row,
+            status=row.standing_status,
+            status_reason=row.standing_reason,
+            quality_score=row.standing_score,
+        )
     return render(request, "commissioning/market/providers.html", {"providers": rows})
+
+
+def _standing_columns(councils: list[Any]) -> dict[str, Any]:
+    """Annotations of each provider's standing at the reader's council (the first by name
+    that has one), else the provider's defaults: one query for the whole list."""
+    standing = ProviderStanding.objects.filter(
+        provider=OuterRef("pk"), council__in=councils
+    ).order_by("council__name")
+    return {
+        f"standing_{name}": Coalesce(Subquery(standing.values(column)[:1]), F(column))
+        for name, column in (
+            ("status", "status"),
+            ("reason", "status_reason"),
+            ("score", "quality_score"),
+        )
+    }
 
 
 @access.require_council_role(*READERS)
@@ -257,6 +287,7 @@ def _application_page(
             "application": item,
             "lots": item.lots.order_by("code"),
             "provider": item.provider,
+            "standing": market_actions.standing_of(item.provider, item.framework.council),
             "can_decide": _is_commissioner(request.user) and item.status == APPLIED,
             "approve_form": approve_form or ApproveForm(prefix="approve"),
             "reject_form": reject_form or RejectForm(prefix="reject"),
