@@ -35,13 +35,9 @@ def council_providers(council: Organisation) -> QuerySet[Provider]:
 
 
 def council_person(council: Organisation, reference: str) -> Person:
-    """The person with ``reference`` whose care the council arranged, or ValidationError
-    (a person another council arranged care for is not found either)."""
-    person = (
-        Person.objects.filter(reference=reference, packages__requests__framework__council=council)
-        .distinct()
-        .first()
-    )
+    """The council's person with ``reference``, or ValidationError (another council's person
+    of the same reference is not found)."""
+    person = Person.objects.filter(council=council, reference=reference).first()
     if person is None:
         raise ValidationError(
             {"person": f"No person with the reference {reference} has care arranged by you"}
