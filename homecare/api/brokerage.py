@@ -12,9 +12,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
+from pydantic import ConfigDict
 
 from carecore.errors import InputError
 from homecare.accounts.references import matches_reference, reference_message
@@ -29,7 +30,7 @@ from homecare.api.common import (
     council_of,
     only_query,
 )
-from homecare.api.schemas import ErrorOut
+from homecare.api.schemas import ErrorOut, Id, StrictIn
 from homecare.brokerage import access as brokerage_access
 from homecare.brokerage import actions
 from homecare.brokerage.models import Offer
@@ -39,9 +40,14 @@ from homecare.commissioning.models import Area, Zone
 router = Router(tags=["requests"])
 
 
-class RequestFilter(Schema):
+class RequestFilter(StrictIn):
+    """The list's filters: a zone's code holds no control characters and is at most as long
+    as a code is (unknown query parameters are refused by ``only_query``)."""
+
+    model_config = ConfigDict(extra="ignore")
+
     state: s.StateName | None = None
-    zone: str | None = None
+    zone: str | None = Field(None, max_length=40, description="a zone's code")
 
 
 def _framework(request: HttpRequest, framework_id: int | None, zone_code: str | None) -> Any:
@@ -167,7 +173,7 @@ def _status(made: Any) -> dict[str, Any]:
 
 
 @router.get("/requests/{request_id}", response={200: s.RequestOut, **NOT_FOUND})
-def request_status(request: HttpRequest, request_id: int) -> dict[str, Any]:
+def request_status(request: HttpRequest, request_id: Id) -> dict[str, Any]:
     """One request: its state, the current round, every offer and answer, the placement."""
     council_of(request)
     only_query(request)

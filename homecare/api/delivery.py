@@ -9,26 +9,23 @@ own runs.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from carecore.errors import InputError
 from carecore.units import from_pence
 from homecare.api import delivery_schemas as s
 from homecare.api.auth import acting_user_of, scope_of_request
 from homecare.api.common import ERRORS, clock, only_query, provider_organisation_of
+from homecare.api.schemas import Day
 from homecare.commissioning import access as commissioning_access
 from homecare.delivery import access as delivery_access
 from homecare.delivery import actions
 
 router = Router(tags=["delivery"])
-# A date in the query is ISO 8601 only: pydantic would also take "0" as a Unix time.
-ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 def _log_row(log: Any, created: bool) -> dict[str, Any]:
@@ -86,20 +83,17 @@ def _run_row(run: Any) -> dict[str, Any]:
     }
 
 
+class PeriodFilter(Schema):
+    period_start: Day | None = Field(None, description="a Monday", examples=["2026-03-09"])
+
+
 @router.get("/reconciliations", response={200: list[s.ReconciliationOut], **ERRORS})
-def list_reconciliations(
-    request: HttpRequest,
-    period_start: str | None = Query(None, pattern=ISO_DATE, examples=["2026-03-09"]),
-) -> list[dict[str, Any]]:
+def list_reconciliations(request: HttpRequest, query: Query[PeriodFilter]) -> list[dict[str, Any]]:
     """Your reconciliation runs and their invoice totals, latest period first; give
     ``period_start`` (a Monday) for one period."""
     provider_organisation_of(request)
     only_query(request, frozenset({"period_start"}))
     runs = delivery_access.runs_for(scope_of_request(request)).order_by("-period_start", "pk")
-    if period_start is not None:
-        try:
-            day = date.fromisoformat(period_start)
-        except ValueError:
-            raise InputError("expected a date like 2026-03-09", key="period_start") from None
-        runs = runs.filter(period_start=day)
+    if query.period_start is not None:
+        runs = runs.filter(period_start=query.period_start)
     return [_run_row(run) for run in runs[:200]]

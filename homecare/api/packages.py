@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from carecore.errors import InputError
@@ -24,6 +24,7 @@ from homecare.api import package_schemas as s
 from homecare.api.auth import acting_user_of, scope_of_request
 from homecare.api.common import NOT_FOUND, clock, council_of, only_query
 from homecare.api.common import provider_organisation_of as provider_org
+from homecare.api.schemas import Day, Id
 from homecare.brokerage import access as brokerage_access
 from homecare.brokerage import changes, package_pages, schedules
 from homecare.brokerage.package_pages import Viewer
@@ -117,11 +118,11 @@ def package_row(package: Any, viewer: Viewer, on: date) -> dict[str, Any]:
 
 
 class OnQuery(Schema):
-    on: date | None = s.day_field("the day whose schedule is shown; today when left out", None)  # type: ignore[assignment]
+    on: Day | None = Field(None, description="the day whose schedule is shown; today when left out")
 
 
 @router.get("/packages/{package_id}", response={200: s.PackageOut, **NOT_FOUND})
-def package_detail(request: HttpRequest, package_id: int, query: Query[OnQuery]) -> Any:
+def package_detail(request: HttpRequest, package_id: Id, query: Query[OnQuery]) -> Any:
     """One package: its hours in force on a day, every schedule, change, suspension,
     placement (a provider's own only) and its ending."""
     only_query(request, frozenset({"on"}))
@@ -131,15 +132,15 @@ def package_detail(request: HttpRequest, package_id: int, query: Query[OnQuery])
 
 
 class PeriodQuery(Schema):
-    start: date = s.day_field("the first day")  # type: ignore[assignment]
-    end: date = s.day_field("the last day, at most 92 days on")  # type: ignore[assignment]
+    start: Day = Field(description="the first day")
+    end: Day = Field(description="the last day, at most 92 days on")
 
 
 @router.get(
     "/packages/{package_id}/planned-visits",
     response={200: list[s.PlannedVisitOut], **NOT_FOUND},
 )
-def planned_visits(request: HttpRequest, package_id: int, query: Query[PeriodQuery]) -> Any:
+def planned_visits(request: HttpRequest, package_id: Id, query: Query[PeriodQuery]) -> Any:
     """The visits planned from ``start`` to ``end``, each day by the schedule in force that
     day, less suspensions (a provider's own placements only)."""
     only_query(request, frozenset({"start", "end"}))
@@ -157,7 +158,7 @@ def _visit_rows(payload: s.ScheduleIn) -> list[dict[str, Any]]:
 
 
 @router.post("/packages/{package_id}/variations", response={201: s.ChangeOut, **NOT_FOUND})
-def vary_package(request: HttpRequest, package_id: int, payload: s.ScheduleIn) -> Status:
+def vary_package(request: HttpRequest, package_id: Id, payload: s.ScheduleIn) -> Status:
     """The council's new weekly schedule from a date. Fewer or the same hours apply at once
     (``applied``); more wait for the provider's answer (``awaiting_provider``)."""
     council_of(request)
@@ -173,7 +174,7 @@ def vary_package(request: HttpRequest, package_id: int, payload: s.ScheduleIn) -
 
 
 @router.post("/packages/{package_id}/reviews", response={201: s.ChangeOut, **NOT_FOUND})
-def propose_review(request: HttpRequest, package_id: int, payload: s.ScheduleIn) -> Status:
+def propose_review(request: HttpRequest, package_id: Id, payload: s.ScheduleIn) -> Status:
     """The placed provider's schedule after its review, for the council to decide."""
     provider = _provider(request)
     change = changes.propose_review(
@@ -193,7 +194,7 @@ def _change(request: HttpRequest, change_id: int) -> Any:
 
 
 @router.post("/package-changes/{change_id}/answer", response={200: s.ChangeOut, **NOT_FOUND})
-def answer_variation(request: HttpRequest, change_id: int, payload: s.AnswerIn) -> Any:
+def answer_variation(request: HttpRequest, change_id: Id, payload: s.AnswerIn) -> Any:
     """The placed provider accepts more hours, or declines (a reason is required) and the
     package goes back to brokerage from the change's date."""
     provider = _provider(request)
@@ -212,7 +213,7 @@ def answer_variation(request: HttpRequest, change_id: int, payload: s.AnswerIn) 
 
 
 @router.post("/package-changes/{change_id}/decision", response={200: s.ChangeOut, **NOT_FOUND})
-def decide_review(request: HttpRequest, change_id: int, payload: s.DecisionIn) -> Any:
+def decide_review(request: HttpRequest, change_id: Id, payload: s.DecisionIn) -> Any:
     """The council approves a provider's review (applied from its date) or rejects it (a
     reason is required)."""
     council_of(request)
@@ -227,7 +228,7 @@ def decide_review(request: HttpRequest, change_id: int, payload: s.DecisionIn) -
 
 
 @router.post("/packages/{package_id}/suspensions", response={201: s.SuspensionOut, **NOT_FOUND})
-def suspend_package(request: HttpRequest, package_id: int, payload: s.SuspensionIn) -> Status:
+def suspend_package(request: HttpRequest, package_id: Id, payload: s.SuspensionIn) -> Status:
     """No visits planned or paid from ``start_date`` to ``end_date`` (both included)."""
     council_of(request)
     made = changes.suspend_package_from(
@@ -243,7 +244,7 @@ def suspend_package(request: HttpRequest, package_id: int, payload: s.Suspension
 
 
 @router.post("/packages/{package_id}/ending", response={201: s.EndingOut, **NOT_FOUND})
-def end_package(request: HttpRequest, package_id: int, payload: s.EndingIn) -> Status:
+def end_package(request: HttpRequest, package_id: Id, payload: s.EndingIn) -> Status:
     """Care ends from ``ends_from`` for a reason; the placement ends then."""
     council_of(request)
     ending = changes.end_package_from(
