@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -73,14 +75,60 @@ from homecare.commissioning.market_models import (  # noqa: E402
     FrameworkApplication,
     Lot,
     Provider,
+    ProviderStanding,
 )
+
+DEFAULTS_NOTE = (
+    "The provider's defaults: each council's own status and quality score of the provider is "
+    "its standing (Provider standings), which starts from these when the provider is first "
+    "appointed to one of the council's frameworks."
+)
+
+
+class DefaultStatusFilter(admin.ChoicesFieldListFilter):
+    """The filter on a provider's status, titled as the default it is."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = "default status"
 
 
 @admin.register(Provider)
 class ProviderAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "cqc_location_id", "cqc_rating", "quality_score", "status"]
-    list_filter = ["status", "cqc_rating"]
+    list_display = [
+        "name",
+        "cqc_location_id",
+        "cqc_rating",
+        "default_quality_score",
+        "default_status",
+    ]
+    list_filter = [("status", DefaultStatusFilter), "cqc_rating"]
     search_fields = ["name", "cqc_location_id"]
+    fieldsets = [
+        (None, {"fields": ["name", "organisation", "cqc_location_id", "cqc_rating"]}),
+        (
+            "Defaults",
+            {"fields": ["quality_score", "status", "status_reason"], "description": DEFAULTS_NOTE},
+        ),
+    ]
+
+    @admin.display(description="default quality score", ordering="quality_score")
+    def default_quality_score(self, provider: Provider) -> Any:
+        return provider.quality_score
+
+    @admin.display(description="default status", ordering="status")
+    def default_status(self, provider: Provider) -> str:
+        return provider.get_status_display()
+
+
+@admin.register(ProviderStanding)
+class ProviderStandingAdmin(SimpleHistoryAdmin):
+    """Each council's status and quality score of a provider."""
+
+    list_display = ["provider", "council", "status", "quality_score", "status_reason"]
+    list_filter = ["council", "status"]
+    list_select_related = ["provider", "council"]
+    search_fields = ["provider__name", "council__name"]
 
 
 class LotInline(admin.TabularInline):
