@@ -28,6 +28,7 @@ from homecare.commissioning.models import (
     TenderEvaluation,
     Zone,
 )
+from homecare.upload_limits import bid_limits
 
 if TYPE_CHECKING:
     from carecore.errors import InputError
@@ -213,7 +214,12 @@ def run_tender_evaluation(
     rules = TenderRules.from_mapping(
         parse_rules_text(rules_text, source=rules_source), source=rules_source
     )
-    bids = load_bids(io.BytesIO(bids_content), source=bids_file_name, max_score=rules.max_score)
+    bids = load_bids(
+        io.BytesIO(bids_content),
+        source=bids_file_name,
+        max_score=rules.max_score,
+        limits=bid_limits(),  # HOMECARE_BIDS_MAX_ROWS: the request evaluates every row
+    )
     result = evaluate_tender(bids, rules)
     workbook = io.BytesIO()
     write_tender_xlsx(result, workbook)
