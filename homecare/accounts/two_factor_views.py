@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -12,17 +10,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 
 from homecare.accounts import access, two_factor
+from homecare.commissioning.forms import GovukForm
 
 
-class CodeForm(forms.Form):
+class CodeForm(GovukForm):
     otp_token = forms.CharField(
+        label="Security code",
         max_length=20,
         error_messages={"required": "Enter the 6-digit code from your authenticator app"},
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", "%s")
-        super().__init__(*args, **kwargs)
 
 
 WRONG_CODE = (

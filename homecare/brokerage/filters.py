@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from homecare.brokerage.models import Priority, State
+from homecare.commissioning.forms import GovukForm
 
 WAITING_FOR = [
     ("", "Anything"),
@@ -21,7 +22,7 @@ WAITING_FOR = [
 ]
 
 
-class WaitingListFilters(forms.Form):
+class WaitingListFilters(GovukForm):
     zone = forms.ChoiceField(required=False, label="Zone")
     priority = forms.ChoiceField(
         required=False, label="Priority", choices=[("", "Any priority"), *Priority.choices]
@@ -29,7 +30,7 @@ class WaitingListFilters(forms.Form):
     waiting_for = forms.ChoiceField(required=False, label="Waiting for", choices=WAITING_FOR)
 
     def __init__(self, data: Any = None) -> None:
-        super().__init__(data, auto_id="%s")
+        super().__init__(data)
         from homecare.commissioning.models import Zone
 
         zones = Zone.objects.order_by("position", "name").values_list("code", "name")

@@ -19,6 +19,7 @@ from carecore.market import DELIVERY_MODELS, default_scenario
 from carecore.reports.committee import committee_report_css
 from carecore.reports.committee_parts import MODEL_NAMES
 from homecare.accounts import access
+from homecare.commissioning.forms import GovukForm
 from homecare.insight import access as insight_access
 from homecare.insight import simulation_actions as actions
 from homecare.insight.scenarios import LIVE, live_scenario
@@ -44,7 +45,7 @@ def _whole(label: str, low: int, high: int, default: int) -> forms.IntegerField:
     )
 
 
-class SimulationForm(forms.Form):
+class SimulationForm(GovukForm):
     models = forms.MultipleChoiceField(
         choices=[(name, MODEL_NAMES.get(name, name)) for name in DELIVERY_MODELS],
         label="Delivery models to compare",

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from homecare.accounts import access
+from homecare.commissioning.forms import GovukForm
 from homecare.insight import access as insight_access
 from homecare.insight import dashboard as presenter
 from homecare.insight.records import market_records
@@ -23,7 +24,7 @@ PERIODS = (
 DEFAULT_DAYS = 28
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(GovukForm):
     days = forms.TypedChoiceField(
         choices=PERIODS,
         coerce=int,

@@ -46,7 +46,7 @@ def test_an_unknown_period_is_a_form_error_naming_the_field(
     response = signed_in(personas["commissioner"]).get(URL, {"days": "9999"})
     assert response.status_code == 400
     assert b"Choose a period from the list" in response.content
-    assert b'href="#id_days"' in response.content
+    assert b'href="#days"' in response.content
 
 
 @pytest.fixture
