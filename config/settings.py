@@ -13,6 +13,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
 from config.environment import DEV_SECRET_KEY, checked_production_settings, environment
+from config.settings_sso import sso_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy below, with a nonce for each page's one inline script.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Bodies over the limits answer 413, unreadable ones 400 (never 500): docs/security.md.
     "homecare.accounts.limits.RequestLimitsMiddleware",
@@ -127,6 +130,15 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 
+# Single sign-on for council staff by OpenID Connect (homecare/accounts/sso.py): off unless
+# the HOMECARE_OIDC_* variables configure it (config/settings_sso.py, docs/security.md). Its
+# backend does nothing for password sign-ins.
+globals().update(sso_settings(os.environ))
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "homecare.accounts.sso.CouncilSignOn",
+]
+
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:sign-in"
@@ -157,8 +169,7 @@ OTP_TOTP_ISSUER = "Home care commissioning"
 # Content-Security-Policy (django-csp): scripts only from this site or with the page's nonce
 # (base.html's one-line GOV.UK class switch); nothing framed, no plugins, forms post here.
 # Styles allow inline because the API docs page (Swagger UI) sets style attributes; scripts
-# never do. Its middleware, "csp.middleware.CSPMiddleware" after SecurityMiddleware, is added
-# once the browser tests inject axe-core with bypass_csp (docs/security.md).
+# never do. Its middleware, "csp.middleware.CSPMiddleware", sits after SecurityMiddleware.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

@@ -272,3 +272,7 @@ class AccountEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.user} at {self.organisation}"
+
+
+# Single sign-on identities live in their own module (homecare/accounts/sso_models.py).
+from homecare.accounts.sso_models import SingleSignOnIdentity  # noqa: E402, F401
