@@ -30,6 +30,7 @@ TARGET_SECONDS = 2.0
 # Both demo councils' personas, and providers serving one council or both.
 PERSONAS = ("commissioner", "broker", "finance", "provider-a", "provider-b")
 PERSONAS += ("ferncaster-commissioner", "ferncaster-broker", "ferncaster-finance", "provider-c")
+PERSONAS += ("user-admin", "ferncaster-user-admin")
 
 
 def _setup(database: Path) -> None:
