@@ -50,7 +50,7 @@ def test_a_commissioner_opens_the_dashboard_and_sees_each_chart_with_its_table(
     assert page.locator("#headlines .govuk-summary-list__row").count() == 8
 
     # A year of the demo market has offers, refusals and live packages in every tier.
-    page.select_option("#id_days", "365")
+    page.select_option("#days", "365")
     with page.expect_navigation():
         page.get_by_role("button", name="Show").click()
     assert page.url.endswith("/insight/?days=365")

@@ -31,9 +31,9 @@ def test_the_commissioner_runs_a_small_simulation_by_keyboard(visit: Any, settin
     for model in ("lead-block", "dps"):
         visit.tab_to(f'input[value="{model}"]')
         page.keyboard.press("Space")
-    visit.type_into("#id_replications", "500")
-    visit.type_into("#id_horizon_weeks", "2")
-    visit.type_into("#id_seed", "4")
+    visit.type_into("#replications", "500")
+    visit.type_into("#horizon_weeks", "2")
+    visit.type_into("#seed", "4")
     visit.tab_to("button.govuk-button")
     page.keyboard.press("Enter")
     page.locator(".govuk-error-summary").wait_for()
@@ -43,7 +43,7 @@ def test_the_commissioner_runs_a_small_simulation_by_keyboard(visit: Any, settin
     # The error summary links to the field; fix it and run.
     page.locator(".govuk-error-summary a").first.focus()
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "id_replications"
+    assert page.evaluate("document.activeElement.id") == "replications"
     page.keyboard.press("Control+A")
     page.keyboard.type("1")
     visit.tab_to("button.govuk-button")
