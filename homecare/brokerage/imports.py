@@ -11,9 +11,7 @@ itself behind. Column lists are in ``docs/market-and-imports.md``.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -24,10 +22,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from carecore.errors import InputError
+from carecore.tables import sheet_rows
 from homecare.accounts.models import Organisation
 from homecare.accounts.references import check_person_reference
 from homecare.commissioning import market_actions
 from homecare.commissioning.models import Framework, Lot, Provider
+from homecare.upload_limits import upload_limits
 
 KINDS = ("providers", "appointments", "people", "packages")
 
@@ -79,31 +79,38 @@ class FileError(InputError):
     """The file itself cannot be read (wrong type, missing columns)."""
 
 
-def read_rows(path: Path | str, content: bytes | None = None) -> list[dict[str, str]]:
-    """Rows of a CSV or XLSX file as header -> text (the XLSX's first sheet)."""
-    name = str(path)
-    data = content if content is not None else Path(path).read_bytes()
-    if name.lower().endswith(".xlsx"):
-        import openpyxl
+Row = tuple[int, dict[str, str]]  # (spreadsheet row number, header -> text)
 
-        sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        values = list(sheet.iter_rows(values_only=True)) if sheet is not None else []
-        if not values:
-            return []
-        header = [str(h or "").strip() for h in values[0]]
-        return [
-            {h: _text(v) for h, v in zip(header, row, strict=False) if h}
-            for row in values[1:]
-            if any(v not in (None, "") for v in row)
-        ]
-    if name.lower().endswith(".csv"):
-        reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
-        return [
-            {(k or "").strip(): (v or "").strip() for k, v in row.items()}
-            for row in reader
-            if any((v or "").strip() for v in row.values())
-        ]
-    raise FileError("expected a .csv or .xlsx file", source=name)
+
+def read_rows(path: Path | str, content: bytes | None = None) -> list[Row]:
+    """The rows of a CSV or XLSX file (the workbook's first sheet), each with its spreadsheet
+    row number (the header is row 1) and its cells as header -> text; blank rows left out.
+
+    Read by :func:`carecore.tables.sheet_rows` within the council's upload limits, so a file
+    over the row or unpacked-size limit is refused (a FileError naming the limit) before it
+    is unpacked or read whole.
+    """
+    name = str(path)
+    if not name.lower().endswith((".csv", ".xlsx")):
+        raise FileError("expected a .csv or .xlsx file", source=name)
+    data = content if content is not None else Path(path).read_bytes()
+    if name.lower().endswith(".xlsx") and data[:2] not in (b"PK", b"\xd0\xcf"):
+        # Neither a workbook (a zip) nor an old binary .xls, which sheet_rows names itself.
+        raise FileError("it is not an XLSX workbook Excel can open", source=name)
+    rows: list[Row] = []
+    try:
+        numbered = iter(sheet_rows(data, name, upload_limits()))
+        header = [_text(cell) for cell in next(numbered, (1, []))[1]]
+        for number, cells in numbered:
+            texts = [_text(cell) for cell in cells]
+            if any(texts):
+                padded = texts + [""] * (len(header) - len(texts))
+                rows.append(
+                    (number, {h: text for h, text in zip(header, padded, strict=False) if h})
+                )
+    except InputError as exc:  # the reader's: empty, too large, not a readable workbook
+        raise FileError(exc.message, source=exc.source, row=exc.row, key=exc.key) from None
+    return rows
 
 
 def _text(value: Any) -> str:
@@ -139,7 +146,7 @@ def import_file(
         raise FileError(f"unknown kind {kind!r} (expected one of: {', '.join(KINDS)})")
     rows = read_rows(path, content)
     required, optional = COLUMNS[kind]
-    headers = set().union(*(row.keys() for row in rows)) if rows else set()
+    headers = set().union(*(row.keys() for _number, row in rows)) if rows else set()
     missing = [c for c in required if c not in headers]
     if missing:
         raise FileError(f"missing column(s): {', '.join(missing)}", source=str(path))
@@ -152,7 +159,7 @@ def import_file(
         raise FileError("say which council the import is for", key="council")
     report = ImportReport(kind, rows=len(rows))
     with transaction.atomic():
-        for number, row in _numbered(rows):
+        for number, row in rows:
             try:
                 with transaction.atomic():  # a savepoint: a bad row leaves nothing behind
                     handler(row, Context(council, now, acting_user))
@@ -164,10 +171,6 @@ def import_file(
             transaction.set_rollback(True)
     report.written = report.good if report.committed else 0
     return report
-
-
-def _numbered(rows: list[dict[str, str]]) -> Iterator[tuple[int, dict[str, str]]]:
-    return ((index + 2, row) for index, row in enumerate(rows))  # row 1 is the header
 
 
 KEY_COLUMNS = {"visits": "schedule", "person_ref": "person_reference", "reference": "reference"}
