@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from config.environment import DEV_SECRET_KEY, checked_production_settings, environment
 from config.settings_sso import sso_settings
@@ -225,6 +226,32 @@ HOMECARE_SITE_URL = os.environ.get("HOMECARE_SITE_URL", "http://localhost:8000")
 # shipped rules file of carecore/ecm/data/ by name, or a path to a TOML file.
 HOMECARE_ECM_BAD_ROWS = os.environ.get("HOMECARE_ECM_BAD_ROWS", "reject")
 HOMECARE_ECM_RULES = os.environ.get("HOMECARE_ECM_RULES", "rotherham-actual")
+
+
+
+def _whole_number(name: str, default: int) -> int:
+    """A whole number from the environment; a wrong one stops start-up, naming the variable."""
+    value = os.environ.get(name, "").strip().replace("_", "")
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number of 1 or more, not {value!r}")
+    return int(value)
+
+
+# Uploads (homecare/upload_limits.py): checked before a file is unpacked or read, so a small
+# file that unpacks to millions of rows is refused, not materialised in a web worker.
+HOMECARE_UPLOAD_MAX_ROWS = _whole_number("HOMECARE_UPLOAD_MAX_ROWS", 500_000)
+HOMECARE_UPLOAD_MAX_UNPACKED_BYTES = _whole_number("HOMECARE_UPLOAD_MAX_UNPACKED_BYTES", 256 * 1024 * 1024)
+HOMECARE_UPLOAD_MAX_COLUMNS = _whole_number("HOMECARE_UPLOAD_MAX_COLUMNS", 500)
+HOMECARE_BIDS_MAX_ROWS = _whole_number("HOMECARE_BIDS_MAX_ROWS", 5_000)
+# An import whose worker has not reported for this long is failed (recover_stale_work).
+HOMECARE_IMPORT_STALE_MINUTES = _whole_number("HOMECARE_IMPORT_STALE_MINUTES", 15)
+
+# Retention (homecare/governance, docs/security.md "What we hold"): apply_retention.
+HOMECARE_RETENTION_PERSON_YEARS = _whole_number("HOMECARE_RETENTION_PERSON_YEARS", 6)
+HOMECARE_RETENTION_VISIT_LOG_YEARS = _whole_number("HOMECARE_RETENTION_VISIT_LOG_YEARS", 6)
+HOMECARE_RETENTION_UPLOAD_FILE_YEARS = _whole_number("HOMECARE_RETENTION_UPLOAD_FILE_YEARS", 2)
 
 if not DEVELOPMENT:
     globals().update(PRODUCTION)
