@@ -228,7 +228,6 @@ HOMECARE_ECM_BAD_ROWS = os.environ.get("HOMECARE_ECM_BAD_ROWS", "reject")
 HOMECARE_ECM_RULES = os.environ.get("HOMECARE_ECM_RULES", "rotherham-actual")
 
 
-
 def _whole_number(name: str, default: int) -> int:
     """A whole number from the environment; a wrong one stops start-up, naming the variable."""
     value = os.environ.get(name, "").strip().replace("_", "")
@@ -242,7 +241,9 @@ def _whole_number(name: str, default: int) -> int:
 # Uploads (homecare/upload_limits.py): checked before a file is unpacked or read, so a small
 # file that unpacks to millions of rows is refused, not materialised in a web worker.
 HOMECARE_UPLOAD_MAX_ROWS = _whole_number("HOMECARE_UPLOAD_MAX_ROWS", 500_000)
-HOMECARE_UPLOAD_MAX_UNPACKED_BYTES = _whole_number("HOMECARE_UPLOAD_MAX_UNPACKED_BYTES", 256 * 1024 * 1024)
+HOMECARE_UPLOAD_MAX_UNPACKED_BYTES = _whole_number(
+    "HOMECARE_UPLOAD_MAX_UNPACKED_BYTES", 256 * 1024 * 1024
+)
 HOMECARE_UPLOAD_MAX_COLUMNS = _whole_number("HOMECARE_UPLOAD_MAX_COLUMNS", 500)
 HOMECARE_BIDS_MAX_ROWS = _whole_number("HOMECARE_BIDS_MAX_ROWS", 5_000)
 # An import whose worker has not reported for this long is failed (recover_stale_work).
