@@ -191,7 +191,8 @@ class ImportOvertaken(Exception):
 
 
 def _prepare(upload: LogUpload, logs: pl.DataFrame, *, held: bool, now: datetime) -> list[VisitLog]:
-    """Unsaved log rows, one per key (repeats in the file count once), with progress.
+    """Unsaved log rows, one per key (repeats in the file count once), with progress and a
+    heartbeat after each chunk of rows.
 
     A reference naming people of two councils the provider serves stops the import (nothing
     is saved): a visit is never put down to another council's person.
@@ -206,7 +207,12 @@ def _prepare(upload: LogUpload, logs: pl.DataFrame, *, held: bool, now: datetime
             rows.append(_log(upload.provider, person_id, item, now=now))
             rows[-1].upload, rows[-1].held = upload, held
             rows[-1].created_by = upload.uploaded_by
-        update_now(upload, rows_done=upload.rows_total * len(rows) // total)
+        # Each step reports the worker alive, so a slow import is never failed as stale.
+        update_now(
+            upload,
+            rows_done=upload.rows_total * len(rows) // total,
+            heartbeat_at=timezone.now(),
+        )
     return rows
 
 
