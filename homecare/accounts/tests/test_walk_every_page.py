@@ -101,12 +101,6 @@ def _make_data_the_real_ways(now: Any) -> dict[str, list[str]]:
         for kind, rows in (("people", people), ("packages", packages)):
             out = io.StringIO()
             path = sheet(folder, kind, rows)
-            if not _import_market_takes_a_council():  # see the function
-                from homecare.brokerage.imports import import_file
-
-                report = import_file(kind, path, council=council, now=now, acting_user=None)
-                assert not report.rejected, report.rejected
-                continue
             call_command("import_market", kind, path, "--council", COUNCIL, stdout=out)
             assert "0 rejected; written." in out.getvalue(), out.getvalue()
     imported = BrokerageRequest.objects.filter(
@@ -161,15 +155,6 @@ def _make_data_the_real_ways(now: Any) -> dict[str, list[str]]:
         "/users/password-reset/MQ/expired-token/",
     ]
     return made
-
-
-def _import_market_takes_a_council() -> bool:
-    """Whether ``import_market`` has its ``--council`` option yet. With two councils the
-    command must be told which; until it can be, the walk imports through the function the
-    command calls, naming the council. Remove this once the option exists."""
-    from homecare.brokerage.management.commands.import_market import Command
-
-    return "--council" in Command().create_parser("manage.py", "import_market").format_help()
 
 
 def _make_commissioning_records(council: Any, now: Any) -> dict[str, list[str]]:

@@ -1,4 +1,4 @@
-"""``manage.py load_demo``: the Leicestershire demo, idempotent, then the sign-ins to use."""
+"""``manage.py load_demo``: the demo's two councils, idempotent, then the sign-ins to use."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from homecare.accounts.models import Membership
 from homecare.commissioning.demo import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
-    help = "Load (or refresh) the demo council, invented providers, personas, zones and rate cards."
+    help = "Load (or refresh) the demo councils, invented providers, personas, zones and rates."
 
     def handle(self, *args: Any, **options: Any) -> None:
         # The demo's clock is the moment it is loaded: its history runs up to now.
@@ -27,5 +28,5 @@ class Command(BaseCommand):
         for persona in summary.personas:
             self.stdout.write(
                 f"  {persona.username.ljust(width)}  {DEMO_PASSWORD.ljust(14)}  "
-                f"{persona.role} at {persona.organisation}"
+                f"{Membership.Role(persona.role).label.lower()} at {persona.organisation}"
             )
