@@ -1,11 +1,14 @@
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from homecare.accounts import actions, lockout
+from carecore.errors import InputError
+from homecare.accounts import actions, lockout, user_admin_actions
 from homecare.accounts.forms import AdminSignInForm
 from homecare.accounts.models import ApiToken, Membership, Organisation, SignInAttempt
 
@@ -101,3 +104,36 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
         for token in queryset:
             actions.revoke_api_token(token, acting_user=request.user)
         self.message_user(request, f"Revoked {queryset.count()} token(s).", messages.SUCCESS)
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class HomecareUserAdmin(UserAdmin):
+    """Django's user admin, with the reset of a lost authenticator app (recorded at each of
+    the user's organisations, as a user administrator's reset is at theirs)."""
+
+    actions = ["reset_authenticator_apps"]
+
+    @admin.action(description="Reset the authenticator apps of the selected users")
+    def reset_authenticator_apps(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        done, refused = 0, []
+        for user in queryset:
+            try:
+                user_admin_actions.reset_authenticator(user, None, acting_user=request.user)
+            except InputError as exc:
+                refused.append(f"{user.get_username()}: {exc.message}")
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                f"Reset {done} authenticator app(s): each will set up a new one at the next "
+                "sign-in.",
+                messages.SUCCESS,
+            )
+        for reason in refused:
+            self.message_user(request, reason, messages.WARNING)

@@ -248,6 +248,7 @@ class AccountEvent(models.Model):
         SWITCHED_OFF = "switched_off", "Account switched off"
         SWITCHED_ON = "switched_on", "Account switched back on"
         REMOVED = "removed", "Roles here removed"
+        SECOND_FACTOR_RESET = "second_factor_reset", "Authenticator app reset"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="account_events"

@@ -1,4 +1,5 @@
-"""A user administrator's writes: invite, change roles, switch accounts off and on.
+"""A user administrator's writes: invite, change roles, switch accounts off and on, reset an
+authenticator app.
 
 Each is ``verb_noun(..., acting_user=...)`` in one transaction, records an
 :class:`~homecare.accounts.models.AccountEvent` (memberships keep their own history too) and
@@ -19,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from carecore.errors import InputError
+from homecare.accounts import two_factor
 from homecare.accounts import user_admin_emails as emails
 from homecare.accounts.models import AccountEvent, Membership, Organisation, audited
 from homecare.accounts.user_admin_access import USER_ADMIN, role_words, roles_offered
@@ -313,6 +315,43 @@ def reactivate_user(
     user.save(update_fields=["is_active"])
     _record(organisation, user, Kind.SWITCHED_ON, acting_user=acting_user, now=now)
     return True
+
+
+# --- the second factor ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def reset_authenticator(
+    user: Any,
+    organisation: Organisation | None,
+    *,
+    acting_user: Any,
+    now: datetime | None = None,
+) -> int:
+    """Remove ``user``'s authenticator app and recovery codes (a lost or replaced phone): they
+    are signed out at once, and their next password sign-in sets up a new app.
+
+    ``organisation`` is where a user administrator acts (the reset is recorded there); None
+    for the service's own administrators in the Django admin (recorded at every organisation
+    the user belongs to). Nobody resets their own app here: they would be asked to set one up
+    again mid-session. Returns how many devices were removed.
+    """
+    if organisation is not None:
+        _lock(organisation)
+        if not _held_here(user, organisation):
+            raise ValueError("the user has no role at this organisation")
+        organisations = [organisation]
+    else:
+        organisations = list(Organisation.objects.filter(memberships__user=user).distinct())
+    if user == acting_user:
+        raise InputError("You cannot reset your own authenticator app here", key="user")
+    removed = two_factor.reset_second_factor(user, acting_user=acting_user)
+    if not removed:
+        raise InputError("They have not set up an authenticator app", key="user")
+    end_sessions(user)
+    for place in organisations:
+        _record(place, user, Kind.SECOND_FACTOR_RESET, acting_user=acting_user, now=now)
+    return removed
 
 
 def end_sessions(user: Any) -> int:

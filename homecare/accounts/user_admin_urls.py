@@ -1,4 +1,5 @@
-"""Council user administration: invite, roles, deactivate, password reset (without Django admin)."""
+"""Council user administration: invite, roles, deactivate, password and authenticator app reset
+(without the Django admin)."""
 
 from django.urls import path
 
@@ -15,6 +16,11 @@ urlpatterns = [
     path("<int:pk>/switch-off/", views.switch_off, name="switch-off"),
     path("<int:pk>/switch-on/", views.switch_on, name="switch-on"),
     path("<int:pk>/invite-again/", views.invite_again, name="invite-again"),
+    path(
+        "<int:pk>/reset-authenticator/",
+        views.reset_authenticator,
+        name="reset-authenticator",
+    ),
     path(
         "invitation/done/",
         views.invitation_done,

@@ -1,7 +1,7 @@
 """Pages of user administration, and choosing a password from an invitation or a reset link.
 
-An organisation's user administrators list, invite, change the roles of, and switch off or
-on the accounts of people with a role there; the views parse, call
+An organisation's user administrators list, invite, change the roles of, switch off or on
+the accounts of, and reset the authenticator apps of people with a role there; the views parse, call
 :mod:`homecare.accounts.user_admin_actions` and render. Choosing a password (invitation) and
 resetting one are Django's password reset views with the service's forms and pages.
 """
@@ -177,6 +177,31 @@ def invite_again(request: HttpRequest, organisation: Organisation, pk: int) -> H
     else:
         messages.success(request, f"We have sent {person.email} a new invitation.")
     return redirect("users:user", pk=person.pk)
+
+
+@require_user_admin
+def reset_authenticator(request: HttpRequest, organisation: Organisation, pk: int) -> HttpResponse:
+    """Check, then remove a person's authenticator app and recovery codes (a lost phone)."""
+    person = user_for(organisation, pk)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        try:
+            actions.reset_authenticator(person, organisation, acting_user=request.user)
+        except InputError as exc:
+            errors = [{"text": exc.message, "href": "#confirm"}]
+        else:
+            messages.success(
+                request,
+                f"{who(person)}'s authenticator app is reset: they will set up a new one the "
+                "next time they sign in.",
+            )
+            return redirect("users:user", pk=person.pk)
+    return render(
+        request,
+        "accounts/users/reset_authenticator.html",
+        {"organisation": organisation, "person": person, "errors": errors},
+        status=400 if errors else 200,
+    )
 
 
 # --- choosing a password: from an invitation, or after forgetting it ------------------------
