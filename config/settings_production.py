@@ -1,5 +1,7 @@
-"""Production settings, driven by the environment: applied by ``config.settings`` when
-``DJANGO_DEBUG=0``.
+"""Production settings, driven by the environment: applied by ``config.settings`` in
+production, which is the default (``HOMECARE_ENVIRONMENT`` unset or ``production``; only
+``HOMECARE_ENVIRONMENT=development`` runs without them, see ``config/environment.py``).
+Production never runs with debug on (``DJANGO_DEBUG=1`` is refused there).
 
 ``production_settings(environ)`` is a plain function of the environment so it can be tested
 without reloading Django. What each variable does is in ``docs/security.md``; in short:
@@ -43,7 +45,8 @@ def secret_key(environ: Mapping[str, str]) -> str:
     key = environ.get("DJANGO_SECRET_KEY", "")
     if not key:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=0. Generate one with: "
+            "DJANGO_SECRET_KEY must be set in production (HOMECARE_ENVIRONMENT=production, "
+            "the default). Generate one with: "
             "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
     if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < 5:
@@ -60,7 +63,8 @@ def production_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     hosts = _list(environ, "DJANGO_ALLOWED_HOSTS")
     if not hosts:
         raise ImproperlyConfigured(
-            "DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG=0, e.g. care.example.org"
+            "DJANGO_ALLOWED_HOSTS must be set in production (HOMECARE_ENVIRONMENT=production, "
+            "the default), e.g. care.example.org"
         )
     try:
         hsts_seconds = int(environ.get("DJANGO_SECURE_HSTS_SECONDS", ONE_YEAR_SECONDS))
