@@ -6,8 +6,8 @@ serves pages and the API alike; the singular forms raise Http404 for a missing o
 one that is not the scope's alike.
 
 - A provider's users (and its token) see only their own provider's uploads, logs and runs.
-- A council's finance officers and commissioners see every run of their council, and the
-  uploads and logs of the providers and people placed through their council's frameworks;
+- A council's finance officers and commissioners see every run of their council, the logs of
+  their council's people and the uploads that hold them;
   only its finance officers run reconciliations, decide exceptions and approve invoices.
 - Anyone else sees nothing.
 """
@@ -38,10 +38,12 @@ def _providers_or_councils(scope: Scope, councils_field: str, provider_field: st
 
 
 def uploads_for(scope: Scope) -> QuerySet[LogUpload]:
-    """The uploads of the scope's providers, or of the providers placed with its councils."""
-    wanted = _providers_or_councils(
-        scope, "provider__placements__request__framework__council", "provider"
-    )
+    """The uploads of the scope's providers, or those holding logs of its councils' people.
+
+    A provider serving two councils sends each its own file: a council never sees a file that
+    holds only another council's people (a refused file, holding none, is the provider's).
+    """
+    wanted = _providers_or_councils(scope, "logs__person__council", "provider")
     ids = LogUpload.objects.filter(wanted).values("pk")
     return LogUpload.objects.filter(pk__in=ids).select_related("provider", "uploaded_by")
 
@@ -51,10 +53,8 @@ def upload_for(scope: Scope, pk: int) -> LogUpload:
 
 
 def visit_logs_for(scope: Scope) -> QuerySet[VisitLog]:
-    """Logs of the scope's providers, or of people placed through the scope's councils."""
-    wanted = _providers_or_councils(
-        scope, "person__packages__requests__framework__council", "provider"
-    )
+    """Logs of the scope's providers, or of the scope's councils' people."""
+    wanted = _providers_or_councils(scope, "person__council", "provider")
     ids = VisitLog.objects.filter(wanted).values("pk")
     return VisitLog.objects.filter(pk__in=ids).select_related("person", "provider", "upload")
 

@@ -101,7 +101,7 @@ def import_upload(upload_id: int, *, now: datetime | None = None) -> LogUpload:
         upload,
         status=LogUpload.Status.RUNNING,
         rows_done=0,
-        started_at=started,
+        started_at=now or started,  # the import's clock; the heartbeat is the worker's own
         heartbeat_at=started,
     )
     try:
@@ -288,7 +288,7 @@ def release_upload(
     if upload.status != LogUpload.Status.HELD:
         raise InputError("only an upload held for review can be released", key="upload")
     held = upload.logs.filter(held=True)
-    theirs = held.filter(person__packages__requests__framework__council__in=councils)
+    theirs = held.filter(person__council__in=councils)
     count = held.filter(pk__in=theirs.values("pk")).update(held=False)
     if count == 0:
         raise InputError("none of this upload's held logs is your council's to pay", key="upload")

@@ -60,12 +60,17 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An upload's progress (refreshing itself until it finishes) and its errors."""
     scope = access.scope_of(request)
     upload = delivery_access.upload_for(scope, pk)
-    # A finance officer releases only the held logs of people placed through their council.
+    # A finance officer releases only the held logs of their council's people.
     councils = access.finance_councils_of(scope)
     can_release = (
         upload.status == LogUpload.Status.HELD
-        and upload.logs.filter(
-            held=True, person__packages__requests__framework__council__in=councils
+        and upload.logs.filter(held=True, person__council__in=councils).exists()
+    )
+    # The rows a file refused name people: a council sees them only in a file of its own.
+    own_file = (
+        bool(scope.provider_organisations)
+        or not upload.logs.exclude(
+            person__council__in=scope.councils(access.DELIVERY_ROLES)
         ).exists()
     )
     if request.method == "POST" and can_release:
@@ -85,6 +90,6 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "upload": upload,
             "refresh_seconds": REFRESH_SECONDS,
             "can_release": can_release,
-            "errors": upload.errors[:200],
+            "errors": upload.errors[:200] if own_file else [],
         },
     )
