@@ -26,6 +26,11 @@ class Tier(StrEnum):
     SPOT = "spot"
 
     @property
+    def words(self) -> str:
+        """The tier as people write it: "back-up", "prime"."""
+        return self.value.replace("_", "-")
+
+    @property
     def cascade_index(self) -> int:
         return list(Tier).index(self)
 

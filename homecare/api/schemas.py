@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_validator
+from pydantic import BeforeValidator, ConfigDict, field_validator
 
 from carecore.errors import InputError
 from homecare.accounts import bounds
 
+
 # A calendar day within the years the service keeps (the forms' bounds, too).
-Day = Annotated[date, Field(ge=bounds.EARLIEST_DAY, le=bounds.LATEST_DAY)]
+def _calendar_day(value: Any) -> Any:
+    """Only a calendar date, ``2026-03-09``: not a count of seconds, not a date and time."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("enter a date as year-month-day, for example 2026-03-09")
+    return value
+
+
+Day = Annotated[
+    date, BeforeValidator(_calendar_day), Field(ge=bounds.EARLIEST_DAY, le=bounds.LATEST_DAY)
+]
 # A database id: a 30-digit number is refused before it reaches a query.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 

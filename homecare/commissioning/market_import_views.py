@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from openpyxl.utils.exceptions import InvalidFileException
 
 from carecore.errors import InputError
 from homecare.accounts import access
@@ -38,12 +36,9 @@ def import_market(request: HttpRequest) -> HttpResponse:
                 now=timezone.now(),
                 acting_user=request.user,
             )
-        except InputError as exc:  # the file itself: wrong type, missing or unknown columns
-            form.add_error("file", f"The selected file cannot be imported: {exc.message}")
-        except UnicodeDecodeError:
-            form.add_error("file", "The selected file is not UTF-8 text: save it as CSV UTF-8")
-        except (zipfile.BadZipFile, InvalidFileException, KeyError):  # not a real workbook
-            form.add_error("file", "The selected file is not an XLSX workbook Excel can open")
+        except InputError as exc:  # the file itself: not CSV or XLSX, too big, wrong columns
+            reason = exc.message[:1].lower() + exc.message[1:]
+            form.add_error("file", f"The selected file cannot be imported: {reason}")
     return render(
         request,
         "commissioning/market/import.html",

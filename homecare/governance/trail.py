@@ -14,6 +14,7 @@ view. The audited records are protected from deletion, so this is the rare case.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -299,7 +300,22 @@ class _Namer:
             return str(dict(field.flatchoices).get(raw, raw))
         if field.is_relation and field.related_model is not None:
             return self.name(field.related_model, raw)  # type: ignore[arg-type]
-        return shown(raw)
+        return shown(in_words(raw))
+
+
+CODE = re.compile(r"[a-z0-9]+(?:[_-][a-z0-9]+)+")
+
+
+def in_words(raw: Any) -> Any:
+    """A stored value as words: codes ("pending_approval", "rotherham-actual") spaced out, and
+    structured values (a visit's ``{"window_start": "07:30"}``) as "window start: 07:30"."""
+    if isinstance(raw, dict):
+        return "; ".join(f"{in_words(key)}: {in_words(value)}" for key, value in raw.items())
+    if isinstance(raw, list | tuple):
+        return ", ".join(str(in_words(item)) for item in raw)
+    if isinstance(raw, str) and CODE.fullmatch(raw):
+        return raw.replace("_", " ").replace("-", " ")
+    return raw
 
 
 def _has_field(model: type[models.Model], name: str) -> bool:

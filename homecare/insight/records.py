@@ -112,13 +112,19 @@ def capacity_records(council: Organisation, *, now: datetime) -> list[CapacityRe
     return list(latest.values())
 
 
+def council_zones(council: Organisation) -> list[tuple[str, str]]:
+    """The zones the council commissions in (its frameworks' lots cover them), by name."""
+    zones = Zone.objects.filter(lots__framework__council=council).distinct()
+    return list(zones.order_by("name").values_list("code", "name"))
+
+
 def market_records(council: Organisation, *, since: datetime, now: datetime) -> MarketRecords:
     """Everything the dashboard needs (five queries)."""
     return MarketRecords(
         requests=request_records(council),
         offers=offer_records(council, since=since),
         capacity=capacity_records(council, now=now),
-        zones=list(Zone.objects.order_by("name").values_list("code", "name")),
+        zones=council_zones(council),
     )
 
 

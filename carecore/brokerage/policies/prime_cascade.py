@@ -93,5 +93,5 @@ class PrimeCascade:
             package,
             market,
             accepted[0].provider_ref,
-            f"first acceptance in round {round.number} ({round.tier})",
+            f"first acceptance in round {round.number} ({Tier(round.tier).words})",
         )

@@ -67,6 +67,13 @@ def _make_data_the_real_ways(now: Any) -> dict[str, list[str]]:
     load_demo()
     made: dict[str, list[str]] = {}
     council = Organisation.objects.get(name=COUNCIL)
+    # The broker has set up an authenticator app, so their administrator can reset it.
+    from django.contrib.auth import get_user_model
+
+    from homecare.accounts import two_factor
+
+    broker = get_user_model().objects.get(username="broker")
+    two_factor.give_known_app(broker, "3132333435363738393031323334353637383930", acting_user=None)
     mine = Area.objects.filter(zone__lots__framework__council=council).order_by("code")
     areas = list(mine.values_list("code", flat=True)[:3])
 

@@ -433,9 +433,14 @@ def test_the_demo_logs_a_handful_of_complaints_a_month_once(db: Any, settings: A
     settings.HOMECARE_DEMO_PACKAGES = 24
     load_demo()
     complaints = list(Complaint.objects.all())
-    assert 3 <= len(complaints) <= 4 * 14  # at most four a month over the demo's 14 months
-    months = {c.received_on.replace(day=1) for c in complaints}
-    assert all(sum(c.received_on.replace(day=1) == m for c in complaints) <= 4 for m in months)
+    councils = {c.council_id for c in complaints}
+    assert len(councils) == 2  # both demo councils hear complaints
+    for council in councils:
+        # At most four a month for each council over the demo's 14 months.
+        theirs = [c for c in complaints if c.council_id == council]
+        assert 3 <= len(theirs) <= 4 * 14
+        months = {c.received_on.replace(day=1) for c in theirs}
+        assert all(sum(c.received_on.replace(day=1) == m for c in theirs) <= 4 for m in months)
     assert {c.outcome for c in complaints} <= set(pr.OUTCOMES)
     load_demo()
     assert Complaint.objects.count() == len(complaints)  # idempotent
