@@ -240,6 +240,8 @@ def _whole_number(name: str, default: int) -> int:
 
 # Uploads (homecare/upload_limits.py): checked before a file is unpacked or read, so a small
 # file that unpacks to millions of rows is refused, not materialised in a web worker.
+# The largest request body (homecare/accounts/limits.py answers 413 above it).
+HOMECARE_MAX_UPLOAD_BYTES = _whole_number("HOMECARE_MAX_UPLOAD_BYTES", 60 * 1024 * 1024)
 HOMECARE_UPLOAD_MAX_ROWS = _whole_number("HOMECARE_UPLOAD_MAX_ROWS", 500_000)
 HOMECARE_UPLOAD_MAX_UNPACKED_BYTES = _whole_number(
     "HOMECARE_UPLOAD_MAX_UNPACKED_BYTES", 256 * 1024 * 1024
