@@ -42,7 +42,7 @@ def test_a_file_over_the_row_limit_is_refused_on_the_page_and_nothing_is_saved(
     page = client.post("/import/", {"kind": "providers", "mode": "good", "file": upload})
     text = page.content.decode()
     assert page.status_code == 200 and "There is a problem" in text
-    assert "The file has more than 2 rows, the most one file may hold" in text
+    assert "the file has more than 2 rows, the most one file may hold" in text
     assert not Provider.objects.exists()
     assert not Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).exists()
 
