@@ -132,6 +132,8 @@ class SignInAttempt(models.Model):
         # Counted as a failure from the moment the try is let through the lock until its
         # password has been checked, so simultaneous tries cannot all slip past the limit.
         CHECKING = "checking", "Password being checked"
+        # A request for a password-reset e-mail (never counted towards a sign-in lock).
+        RESET_ASKED = "reset_asked", "Password reset asked for"
 
     username = models.CharField(max_length=150, blank=True, default="")
     ip_address = models.GenericIPAddressField(null=True, blank=True)

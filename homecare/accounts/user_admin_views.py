@@ -20,7 +20,7 @@ from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from carecore.errors import InputError
-from homecare.accounts import access, tokens
+from homecare.accounts import access, lockout, reset_requests, tokens
 from homecare.accounts import user_admin_actions as actions
 from homecare.accounts.models import AccountEvent, Membership, Organisation
 from homecare.accounts.templatetags.govuk import who
@@ -246,6 +246,13 @@ class ForgottenPasswordView(auth_views.PasswordResetView):
     @property
     def extra_email_context(self) -> dict[str, str]:  # type: ignore[override]
         return {"site_url": site_url(""), "lifetime": link_lifetime()}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        """Send the e-mail unless this address (or this computer) has asked too often lately;
+        the page says the same either way, so nobody learns anything from it."""
+        if reset_requests.allow(form.cleaned_data["email"], lockout.client_address(self.request)):
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class NewPasswordView(_ChoosePassword):

@@ -123,3 +123,47 @@ def test_the_sign_in_page_links_to_resetting_a_forgotten_password(client: Client
     page = client.get(reverse("accounts:sign-in")).content.decode()
     assert f'href="{reverse("users:password-reset")}">Forgotten your password?</a>' in page
     assert "Reset your password" in page_of(client.get(reverse("users:password-reset")))
+
+
+@pytest.mark.django_db
+def test_asking_too_often_sends_no_more_e_mails_and_says_the_same(
+    client: Client, with_email: Any, frozen_now: Any
+) -> None:
+    from datetime import UTC, datetime
+
+    from homecare.accounts import reset_requests
+
+    frozen_now(datetime(2026, 3, 9, 9, 0, tzinfo=UTC))
+    answers = [ask_for_a_link(client, "broker@example.org") for _ in range(5)]
+    assert {answer.url for answer in answers} == {reverse("users:password-reset-sent")}
+    assert len(mail.outbox) == reset_requests.PER_ADDRESS  # three an hour, then none
+    # The record holds no e-mail address, and asking never counts towards a sign-in lock.
+    from homecare.accounts.models import SignInAttempt
+
+    keys = set(SignInAttempt.objects.values_list("username", flat=True))
+    assert keys == {reset_requests.email_key("Broker@Example.org")}
+    assert (
+        client.post(
+            reverse("accounts:sign-in"), {"username": "broker", "password": "wrong"}
+        ).status_code
+        == 200
+    )
+
+
+@pytest.mark.django_db
+def test_an_hour_later_the_address_may_ask_again(
+    client: Client, with_email: Any, monkeypatch: Any
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from homecare.accounts import lockout, reset_requests
+
+    start = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
+    monkeypatch.setattr(lockout, "clock", lambda: start)
+    monkeypatch.setattr(reset_requests, "clock", lambda: start)
+    for _ in range(4):
+        ask_for_a_link(client, "broker@example.org")
+    assert len(mail.outbox) == 3
+    monkeypatch.setattr(reset_requests, "clock", lambda: start + timedelta(minutes=61))
+    ask_for_a_link(client, "broker@example.org")
+    assert len(mail.outbox) == 4
