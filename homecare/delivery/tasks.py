@@ -7,14 +7,55 @@ restarted): a worker that starts work also clears what a dead one left "Importin
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.apps import apps
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import TaskResultStatus
 
 
 @task()
 def import_upload_task(upload_id: int) -> str:
     """Import one upload; returns its final status."""
-    from homecare.delivery.actions import fail_stale_imports, import_upload
+    recover_stale_work(now=timezone.now())
+    from homecare.delivery.actions import import_upload
 
-    fail_stale_imports(now=timezone.now())
     return import_upload(upload_id).status
+
+
+def recover_stale_work(*, now: datetime) -> list[Any]:
+    """Fail the imports whose worker died, and the worker's own record of their tasks (which
+    would otherwise say "running" for ever in the task list); returns the uploads failed."""
+    from homecare.delivery.actions import fail_stale_imports
+
+    failed = fail_stale_imports(now=now)
+    fail_task_records([upload.pk for upload in failed], now=now)
+    return failed
+
+
+def fail_task_records(upload_ids: Iterable[int], *, now: datetime) -> int:
+    """Mark the database backend's running records of these uploads' import tasks failed."""
+    wanted = set(upload_ids)
+    if not wanted or not apps.is_installed("django_tasks_db"):
+        return 0
+    from django_tasks_db.models import DBTaskResult  # only where that backend is installed
+
+    records = DBTaskResult.objects
+    running = records.filter(
+        status=TaskResultStatus.RUNNING, task_path__endswith=".import_upload_task"
+    )
+    stale = [
+        record.pk
+        for record in running.only("pk", "args_kwargs")
+        if set((record.args_kwargs or {}).get("args", [])[:1]) & wanted
+    ]
+    return records.filter(pk__in=stale).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=now,
+        exception_class_path="builtins.RuntimeError",
+        traceback="The worker running this import stopped reporting; the import was failed "
+        "so that its file can be sent again.",
+    )

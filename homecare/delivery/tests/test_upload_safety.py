@@ -319,3 +319,40 @@ def test_a_carer_id_in_another_case_or_with_spaces_is_the_same_carer(
         django_capture_on_commit_callbacks,
     )
     assert (again.logs_created, again.logs_existing) == (0, 1)
+
+
+def test_the_worker_s_own_record_of_a_dead_import_is_failed_too(
+    monkeypatch: pytest.MonkeyPatch, frozen_now: Any, prime_1: Any, placed: Any
+) -> None:
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from homecare.delivery.tasks import import_upload_task
+
+    upload = _stored(prime_1, frozen_now)
+    # What the database backend's worker wrote when it took the task, before it was killed.
+    record = DBTaskResult.objects.create(
+        status=TaskResultStatus.RUNNING,
+        args_kwargs={"args": [upload.pk], "kwargs": {}},
+        task_path=f"{import_upload_task.module_path}",
+        backend_name="default",
+        queue_name="default",
+        run_after=datetime(2026, 4, 7, 10, 0, tzinfo=LONDON),
+        started_at=datetime(2026, 4, 7, 10, 0, tzinfo=LONDON),
+    )
+    other = DBTaskResult.objects.create(  # another upload's task, still alive: left alone
+        status=TaskResultStatus.RUNNING,
+        args_kwargs={"args": [upload.pk + 1000], "kwargs": {}},
+        task_path=f"{import_upload_task.module_path}",
+        backend_name="default",
+        queue_name="default",
+        run_after=datetime(2026, 4, 7, 10, 0, tzinfo=LONDON),
+    )
+    _killed_mid_import(monkeypatch, upload.pk)
+    frozen_now(datetime(2026, 4, 7, 10, 16, tzinfo=LONDON))
+    call_command("recover_stale_work", stdout=io.StringIO())
+    record.refresh_from_db()
+    other.refresh_from_db()
+    assert record.status == TaskResultStatus.FAILED
+    assert "stopped reporting" in record.traceback
+    assert other.status == TaskResultStatus.RUNNING

@@ -17,7 +17,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from homecare.delivery.actions import fail_stale_imports, stale_minutes
+from homecare.delivery.actions import stale_minutes
+from homecare.delivery.tasks import recover_stale_work
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
-            failed = fail_stale_imports(now=timezone.now())
+            failed = recover_stale_work(now=timezone.now())
             self.stdout.write(
                 f"{len(failed)} import(s) stopped for more than {stale_minutes()} minutes "
                 "failed, to be tried again."
