@@ -146,13 +146,14 @@ def signed_in(client: Client) -> Any:
 
 
 @pytest.fixture
-def geography(db: Any) -> Any:
-    """The engine's default geography, stored (the engine's copy is returned)."""
+def geography(council: Organisation) -> Any:
+    """The engine's default geography, stored as the test council's (the engine's copy is
+    returned)."""
     from carecore.geography import default_geography
     from homecare.commissioning.actions import import_geography
 
     geo = default_geography()
-    import_geography(geo, acting_user=None)
+    import_geography(geo, council=council, acting_user=None)
     return geo
 
 

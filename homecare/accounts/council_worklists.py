@@ -206,7 +206,7 @@ def _zones_short(user: Any, council: Any, now: datetime) -> list[Item]:
         .values_list("package__person__area__zone__code", "package__carer_hours_per_week")
     ):
         waiting[code] += hours
-    names = dict(Zone.objects.values_list("code", "name"))
+    names = dict(Zone.objects.filter(council=council).values_list("code", "name"))
     short = sorted(
         ((waiting[code] - free[code], code) for code in waiting if waiting[code] > free[code]),
         key=lambda pair: (-pair[0], names.get(pair[1], pair[1])),

@@ -50,7 +50,7 @@ class RequestFilter(StrictIn):
     zone: str | None = Field(None, max_length=40, description="a zone's code")
 
 
-def _framework(request: HttpRequest, framework_id: int | None, zone_code: str | None) -> Any:
+def _framework(request: HttpRequest, framework_id: int | None, zone: Zone) -> Any:
     """The framework named, or the council's newest framework with a lot covering the zone."""
     frameworks = commissioning_access.frameworks_for(scope_of_request(request))
     if framework_id is not None:
@@ -58,12 +58,10 @@ def _framework(request: HttpRequest, framework_id: int | None, zone_code: str | 
         if framework is None:
             raise InputError(f"no framework of yours has the id {framework_id}", key="framework_id")
         return framework
-    framework = (
-        frameworks.filter(lots__zones__code=zone_code).order_by("-start_date", "-pk").first()
-    )
+    framework = frameworks.filter(lots__zones=zone).order_by("-start_date", "-pk").first()
     if framework is None:
         raise InputError(
-            f"none of your frameworks covers the zone {zone_code!r}: give a framework_id",
+            f"none of your frameworks covers the zone {zone.code!r}: give a framework_id",
             key="framework_id",
         )
     return framework
@@ -89,10 +87,15 @@ def create_request(request: HttpRequest, payload: s.RequestIn) -> Status:
             },
         )
     now, acting_user = clock(), acting_user_of(request)
-    area = Area.objects.select_related("zone").filter(code=payload.area_code).first()
+    # The council's own areas only: another council's is as unknown as a missing one.
+    area = (
+        Area.objects.select_related("zone")
+        .filter(code=payload.area_code, zone__council=council)
+        .first()
+    )
     if area is None:
         raise InputError(f"unknown area {payload.area_code!r}", key="area_code")
-    framework = _framework(request, payload.framework_id, area.zone.code)
+    framework = _framework(request, payload.framework_id, area.zone)
     # One transaction: a request whose first round failed to go out is not left behind.
     with transaction.atomic():
         made = actions.create_request(
@@ -199,7 +202,8 @@ def list_requests(request: HttpRequest, filters: Query[RequestFilter]) -> Any:
     if filters.state:
         requests = requests.filter(state=filters.state)
     if filters.zone:
-        if not Zone.objects.filter(code=filters.zone).exists():
+        zones = commissioning_access.zones_for(scope_of_request(request))
+        if not zones.filter(code=filters.zone).exists():
             raise InputError(f"unknown zone {filters.zone!r}", key="zone")
         requests = requests.filter(package__person__area__zone__code=filters.zone)
     return requests

@@ -145,7 +145,12 @@ def declare_capacity(request: HttpRequest, payload: list[s.CapacityIn]) -> list[
         raise HttpError(403, "Your organisation is not a provider on any market")
     if not payload:
         raise InputError("declare at least one zone's week", key="body")
-    zones = {zone.code: zone for zone in Zone.objects.filter(code__in={r.zone for r in payload})}
+    # The zones of the councils the provider serves, by code (the first council's where two
+    # share a code): another council's zone is as unknown as a missing one.
+    scoped = commissioning_access.zones_for(scope_of_request(request))
+    zones: dict[str, Zone] = {}
+    for zone in scoped.filter(code__in={r.zone for r in payload}).order_by("council_id"):
+        zones.setdefault(zone.code, zone)
     now = clock()
     declared = []
     with transaction.atomic():

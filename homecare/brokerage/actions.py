@@ -99,8 +99,12 @@ def create_request(
     """
     if not str(person_ref or "").strip():
         raise InputError("must not be blank", key="person_ref")
-    area = Area.objects.select_related("zone", "band").filter(code=area_code).first()
-    if area is None:
+    area = (
+        Area.objects.select_related("zone", "band")
+        .filter(code=area_code, zone__council=framework.council)
+        .first()
+    )
+    if area is None:  # missing, or another council's: the same answer
         raise InputError(f"unknown area {area_code!r}", key="area_code")
     parsed = engine_visits(visits)
     from carecore.brokerage import PackageSpec

@@ -38,8 +38,9 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
     and swaps in the ``#waiting`` part), unless the broker turns live updates off.
     """
     now = timezone.now()
-    filters = WaitingListFilters(request.GET or None)
-    requests = brokerage_access.requests_for(access.scope_of(request))
+    scope = access.scope_of(request)
+    filters = WaitingListFilters(request.GET or None, zones=commissioning_access.zones_for(scope))
+    requests = brokerage_access.requests_for(scope)
     waiting = list(
         filters.apply(requests.filter(state__in=WAITING_STATES)).order_by("created_at", "pk")
     )
@@ -66,9 +67,15 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _area_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+def _area_groups(request: HttpRequest) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The areas of the councils where the user brokers, grouped by zone."""
     groups: dict[str, list[tuple[str, str]]] = {}
-    areas = Area.objects.select_related("zone").order_by("zone__position", "zone__name", "name")
+    councils = access.scope_of(request).councils(access.BROKERAGE_ROLES)
+    areas = (
+        Area.objects.filter(zone__council__in=councils)
+        .select_related("zone")
+        .order_by("zone__council_id", "zone__position", "zone__name", "name")
+    )
     for area in areas:
         groups.setdefault(area.zone.name, []).append((area.code, area.name))
     return list(groups.items())
@@ -93,7 +100,7 @@ def _request_form(request: HttpRequest, data: Any = None, **kwargs: Any) -> Requ
     frameworks = _frameworks(request)
     return RequestForm(
         data,
-        areas=_area_groups(),
+        areas=_area_groups(request),
         frameworks=[(str(f.pk), str(f)) for f in frameworks],
         councils={str(f.pk): f.council for f in frameworks},
         today=_today(),

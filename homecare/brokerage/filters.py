@@ -29,12 +29,16 @@ class WaitingListFilters(GovukForm):
     )
     waiting_for = forms.ChoiceField(required=False, label="Waiting for", choices=WAITING_FOR)
 
-    def __init__(self, data: Any = None) -> None:
+    def __init__(self, data: Any = None, *, zones: QuerySet[Any] | None = None) -> None:
+        """``zones``: those the broker may filter by (their councils' own); none when not
+        given."""
         super().__init__(data)
-        from homecare.commissioning.models import Zone
+        if zones is None:
+            from homecare.commissioning.models import Zone
 
-        zones = Zone.objects.order_by("position", "name").values_list("code", "name")
-        self.fields["zone"].choices = [("", "All zones"), *zones]
+            zones = Zone.objects.none()
+        choices = dict(zones.order_by("council_id", "position", "name").values_list("code", "name"))
+        self.fields["zone"].choices = [("", "All zones"), *choices.items()]
 
     def apply(self, requests: QuerySet[Any]) -> QuerySet[Any]:
         """The requests narrowed by the valid filters (an invalid one narrows nothing)."""

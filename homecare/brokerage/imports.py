@@ -275,7 +275,7 @@ def _import_person(row: dict[str, str], ctx: Context) -> None:
     from homecare.brokerage.tenancy import save_person
     from homecare.commissioning.models import Area
 
-    area = _lookup(Area, "area_code", code=row["area_code"])
+    area = _lookup(Area, "area_code", code=row["area_code"], zone__council=ctx.council)
     if row["funding"] not in Funding.values:
         raise InputError(f"unknown funding {row['funding']!r}", key="funding")
     if row["cohort"] not in Cohort.values:

@@ -134,11 +134,13 @@ def _weeks(today: Any) -> list[tuple[str, str]]:
     ]
 
 
-def _provider_zones(provider: Any) -> list[Any]:
+def _provider_zones(request: HttpRequest, provider: Any) -> list[Any]:
+    """The zones the provider is appointed in, else those of the councils it serves."""
     zones = Zone.objects.filter(
         lots__appointments__provider=provider, lots__appointments__active=True
     ).distinct()
-    return list(zones.order_by("position", "name")) or list(Zone.objects.order_by("position"))
+    served = commissioning_access.zones_for(access.scope_of(request))
+    return list(zones.order_by("council_id", "position", "name")) or list(served)
 
 
 @access.require_role(access.Role.PROVIDER)
@@ -146,7 +148,7 @@ def capacity(request: HttpRequest) -> HttpResponse:
     provider = commissioning_access.provider_of(access.scope_of(request))
     if provider is None:
         return render(request, "brokerage/capacity.html", {"provider": None})
-    zones, weeks = _provider_zones(provider), _weeks(timezone.localdate())
+    zones, weeks = _provider_zones(request, provider), _weeks(timezone.localdate())
     data = request.POST if request.method == "POST" else None
     week = (data or request.GET).get("week_starting") or weeks[0][0]
     if week not in dict(weeks):

@@ -30,8 +30,13 @@ def make_market(
     """A framework with lot WL (zone west-leicester) and providers "Prime N (test)" etc.
 
     Quality scores (the council's) fall with N, so Prime 1 is the best; every rate is £20.00
-    an hour. A second council's market of the same providers is made by calling it again.
+    an hour. A second council's market of the same providers is made by calling it again
+    (a council without the zone is given its own, as :func:`other_council` does).
     """
+    from homecare.commissioning.models import Zone
+
+    if not Zone.objects.filter(council=council, code=ZONE).exists():
+        give_own_geography(council)
     framework = market_actions.create_framework(
         council=council,
         name=name,
@@ -66,8 +71,10 @@ def make_market(
 def make_request(
     framework: Framework, person_ref: str = "P-0001", *, acting_user: Any = None, **overrides: Any
 ) -> Any:
-    """A request for a community package in AREA, made through the real action."""
+    """A request for a community package in AREA (or, for a council without it, in its
+    :func:`other_area`), made through the real action."""
     from homecare.brokerage import actions
+    from homecare.commissioning.models import Area
 
     values: dict[str, Any] = {
         "framework": framework,
@@ -80,16 +87,48 @@ def make_request(
     }
     values.update(overrides)
     visits = values.pop("visits", SCHEDULE)
-    area = values.pop("area_code", AREA)
+    own = Area.objects.filter(code=AREA, zone__council=framework.council).exists()
+    area = values.pop("area_code", AREA if own else other_area(framework.council))
     return actions.create_request(person_ref, area, visits, **values)
 
 
 def other_council(name: str = "Otherton Borough Council (test)") -> Any:
-    """A second council beside the tests' own, to show that councils are kept apart."""
+    """A second council beside the tests' own, to show that councils are kept apart. It has
+    its own zone with the same code as the first council's (``ZONE``) and its own areas (see
+    :func:`other_area`), none of the first council's."""
     from homecare.accounts import actions
     from homecare.accounts.models import Organisation
 
-    return actions.create_organisation(name, kind=Organisation.Kind.COUNCIL, acting_user=None)
+    council = actions.create_organisation(name, kind=Organisation.Kind.COUNCIL, acting_user=None)
+    give_own_geography(council)
+    return council
+
+
+def give_own_geography(council: Any) -> None:
+    """Give ``council`` a zone of its own with the code ``ZONE`` ("Otherton West") and two
+    Urban areas of its own (the first is :func:`other_area`)."""
+    from carecore.geography import Geography
+    from carecore.geography.default import default_definition
+    from carecore.geography.model import Area, Zone
+    from homecare.commissioning.actions import import_geography
+
+    areas = tuple(
+        Area(f"{other_area(council)[:-1]}{n}", f"Otherton {n}", 52.6, -1.0 - n / 100, 500, "Test")
+        for n in (1, 2)
+    )
+    geo = Geography(
+        scheme=default_definition().scheme,
+        zones=(Zone(ZONE, "Otherton West", "large", ("Otherton",)),),
+        areas=areas,
+        zone_of={area.code: ZONE for area in areas},
+        band_of={area.code: "URBAN" for area in areas},
+    )
+    import_geography(geo, council=council, acting_user=None)
+
+
+def other_area(council: Any) -> str:
+    """The code of the first area of a council made by :func:`other_council`."""
+    return f"OT{council.pk}-1"
 
 
 def persona(username: str, organisation: Any, role: str) -> Any:

@@ -5,7 +5,9 @@ written once for pages and the API. ``*_for(scope)`` returns a scoped query set;
 form returns one object of it or raises Http404, whether the object is missing or another
 council's (so nobody can learn that it exists).
 
-- Every member sees every zone and every rate card (councils publish their rates).
+- Zones and areas are a council's own: its officers see them, and so do the providers that
+  serve it (a standing, an appointment or a placement); nobody else.
+- Every member sees every rate card (councils publish their rates).
 - Only a council's commissioners change its rate cards and see its tender evaluations and
   travel calibrations.
 - A council's commissioners and brokers see its frameworks and the applications to them, and
@@ -36,17 +38,44 @@ from homecare.commissioning.models import (
     Zone,
 )
 
-# --- published to every member ------------------------------------------------------------
+# --- a council's own zones, seen by its officers and the providers serving it --------------
+
+
+def councils_of_providers(scope: Scope) -> QuerySet[Organisation]:
+    """The councils the scope's providers serve: those that gave one a standing, appointed
+    one on a framework, or placed a package with one."""
+    providers = providers_of(scope)
+    return Organisation.objects.filter(
+        Q(pk__in=ProviderStanding.objects.filter(provider__in=providers).values("council"))
+        | Q(pk__in=Framework.objects.filter(appointments__provider__in=providers).values("council"))
+        | Q(
+            pk__in=Framework.objects.filter(requests__placement__provider__in=providers).values(
+                "council"
+            )
+        )
+    )
 
 
 def zones_for(scope: Scope) -> QuerySet[Zone]:
-    """Every zone, for any member; nothing for anyone else."""
-    zones = Zone.objects.all()
-    return zones if scope.is_member else zones.none()
+    """The zones of the scope's councils (any council role) and of the councils its providers
+    serve; nothing for anyone else. Zones are a council's own: another council's are never
+    listed nor found."""
+    councils = Q(council__in=scope.councils())
+    if scope.provider_organisations:
+        councils |= Q(council__in=councils_of_providers(scope))
+    return Zone.objects.filter(councils) if scope.is_member else Zone.objects.none()
 
 
 def zone_for(scope: Scope, code: str) -> Zone:
-    return get_object_or_404(zones_for(scope), code=code)
+    """The scope's zone with ``code`` (where two of its councils share a code, the first
+    council's by id); Http404 when it has none."""
+    zone = zones_for(scope).filter(code=code).order_by("council_id").first()
+    if zone is None:
+        raise Http404("No such zone")
+    return zone
+
+
+# --- published to every member ------------------------------------------------------------
 
 
 def rate_cards_for(scope: Scope) -> QuerySet[RateCard]:

@@ -67,14 +67,27 @@ def _upsert(model: Any, lookup: dict[str, Any], values: dict[str, Any]) -> bool:
 
 
 @transaction.atomic
-def import_geography(geo: Geography, *, acting_user: Any) -> GeographyImport:
-    """Store the engine's geography: its bands, zones in order, and every area.
+def import_geography(geo: Geography, *, council: Organisation, acting_user: Any) -> GeographyImport:
+    """Store ``council``'s geography: its bands, its zones in order, and every area.
 
-    Rows are matched by code and updated in place; areas no longer in ``geo`` are removed, as
-    are zones and bands left with no areas that ``geo`` does not name. ``acting_user`` is kept
-    for symmetry with the other actions (zones and areas carry no per-row history).
+    Rows are matched by code (zones within the council, areas by their ONS code) and updated
+    in place; the council's areas no longer in ``geo`` are removed, as are its zones left with
+    no areas that ``geo`` does not name, and bands of another scheme no area uses. Another
+    council's zones and areas are never changed: an area of ``geo`` that another council
+    holds is refused with an :class:`~carecore.errors.InputError` naming it. ``acting_user``
+    is kept for symmetry with the other actions (zones and areas carry no per-row history).
     """
+    from carecore.errors import InputError
+
     del acting_user  # geography rows are reference data; their history is the source file
+    taken = (
+        Area.objects.filter(code__in=[area.code for area in geo.areas])
+        .exclude(zone__council=council)
+        .values_list("code", flat=True)
+        .first()
+    )
+    if taken is not None:
+        raise InputError(f"area {taken} belongs to another council", key="area_code")
     scheme = geo.scheme.name
     bands_written = sum(
         _upsert(PricingBand, {"scheme": scheme, "code": b.code}, {"name": b.name, "rank": b.rank})
@@ -83,7 +96,7 @@ def import_geography(geo: Geography, *, acting_user: Any) -> GeographyImport:
     zones_written = sum(
         _upsert(
             Zone,
-            {"code": z.code},
+            {"council": council, "code": z.code},
             {
                 "name": z.name,
                 "kind": z.kind,
@@ -95,7 +108,7 @@ def import_geography(geo: Geography, *, acting_user: Any) -> GeographyImport:
         for index, z in enumerate(geo.zones)
     )
     bands = {b.code: b for b in PricingBand.objects.filter(scheme=scheme)}
-    zones = {z.code: z for z in Zone.objects.all()}
+    zones = {z.code: z for z in Zone.objects.filter(council=council)}
     areas_written = 0
     for area in geo.areas:
         values = {
@@ -110,8 +123,10 @@ def import_geography(geo: Geography, *, acting_user: Any) -> GeographyImport:
         }
         areas_written += _upsert(Area, {"code": area.code}, values)
     codes = [area.code for area in geo.areas]
-    removed, _ = Area.objects.exclude(code__in=codes).delete()
-    Zone.objects.exclude(code__in=[z.code for z in geo.zones]).filter(areas=None).delete()
+    removed, _ = Area.objects.filter(zone__council=council).exclude(code__in=codes).delete()
+    Zone.objects.filter(council=council, areas=None).exclude(
+        code__in=[z.code for z in geo.zones]
+    ).delete()
     PricingBand.objects.exclude(scheme=scheme).filter(areas=None).delete()
     return GeographyImport(bands_written, zones_written, areas_written, removed)
 

@@ -22,7 +22,8 @@ class PricingBandAdmin(admin.ModelAdmin):
 
 @admin.register(Zone)
 class ZoneAdmin(admin.ModelAdmin):
-    list_display = ["position", "code", "name", "kind", "has_prime"]
+    list_display = ["council", "position", "code", "name", "kind", "has_prime"]
+    list_filter = ["council"]
 
 
 @admin.register(Area)

@@ -133,9 +133,10 @@ def load_demo(*, now: datetime | None = None, acting_user: Any = None) -> DemoSu
         )
     from homecare.commissioning import second_council_demo as second
 
-    geo = default_geography()  # the first council's; the second's zones are added beside it
-    both = second.with_second_council(geo)
-    actions.import_geography(both, acting_user=acting_user)
+    geo = default_geography()  # the first council's; the second has its own
+    geo_2 = second.second_geography(geo)
+    actions.import_geography(geo, council=organisations[COUNCIL], acting_user=acting_user)
+    actions.import_geography(geo_2, council=organisations[COUNCIL_2], acting_user=acting_user)
     names = tuple(shipped_rate_cards())
     for name in names:
         card = load_rate_card(name)
@@ -164,7 +165,9 @@ def load_demo(*, now: datetime | None = None, acting_user: Any = None) -> DemoSu
     load_package_changes(organisations[COUNCIL], now=now, acting_user=acting_user)
     second.load_second_council(organisations[COUNCIL_2], now=now, acting_user=acting_user)
     names += (second.CARD_2,)
-    return DemoSummary(PERSONAS, len(both.zones), len(both.areas), names)
+    return DemoSummary(
+        PERSONAS, len(geo.zones) + len(geo_2.zones), len(geo.areas) + len(geo_2.areas), names
+    )
 
 
 FRAMEWORK = "Leicestershire home care framework (demo)"

@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
+
 from homecare.commissioning.models import Area, PricingBand, RateCard, Zone
 
 if TYPE_CHECKING:
@@ -21,8 +23,10 @@ class NoGeography(LookupError):
     """The database holds no zones yet (run ``manage.py load_demo`` or import a geography)."""
 
 
-def geography_from_db() -> Geography:
-    """The council's geography as stored: bands, zones and areas with their zone and band.
+def geography_from_db(zones: QuerySet[Zone]) -> Geography:
+    """The geography of ``zones`` as stored (one council's, or those a scope may see): bands,
+    the zones and their areas with their zone and band. Where two councils' zones share a
+    code, the first council's (by id) is kept, as the engine's zones are named by code.
 
     The boundary outline is not stored; when the bands are the engine's default scheme the
     default's outline is used so maps still show the county's edge.
@@ -34,15 +38,20 @@ def geography_from_db() -> Geography:
     from carecore.geography.model import Zone as EngineZone
 
     bands = list(PricingBand.objects.order_by("rank"))
-    zones = list(Zone.objects.all())
-    if not bands or not zones:
+    kept: dict[str, Zone] = {}
+    for row in zones.order_by("council_id", "position", "code"):
+        kept.setdefault(row.code, row)
+    zones_kept = list(kept.values())
+    if not bands or not zones_kept:
         raise NoGeography("no zones have been loaded")
     scheme_name = bands[0].scheme
     scheme = BandScheme(
         name=scheme_name,
         bands=tuple(Band(code=b.code, name=b.name, rank=b.rank) for b in bands),
     )
-    rows = list(Area.objects.select_related("zone", "band").order_by("pk"))
+    rows = list(
+        Area.objects.filter(zone__in=zones_kept).select_related("zone", "band").order_by("pk")
+    )
     default = default_definition()  # cheap: the TOML and the boundary file, no places
     outline = default.outline if default.scheme.name == scheme_name else None
     return Geography(
@@ -51,7 +60,7 @@ def geography_from_db() -> Geography:
             EngineZone(
                 code=z.code, name=z.name, kind=z.kind, towns=tuple(z.towns), has_prime=z.has_prime
             )
-            for z in zones
+            for z in zones_kept
         ),
         areas=tuple(
             EngineArea(

@@ -85,7 +85,7 @@ def create_framework(
         for key, value in values.items():
             setattr(framework, key, value)
         _checked(framework, acting_user)  # unchanged: no save, no history row
-    zones = {zone.code: zone for zone in Zone.objects.all()}
+    zones = {zone.code: zone for zone in Zone.objects.filter(council=council)}
     for spec in lots or []:
         unknown = [code for code in spec.get("zones", []) if code not in zones]
         if unknown:

@@ -39,9 +39,16 @@ class PricingBand(models.Model):
 
 
 class Zone(models.Model):
-    """A contract zone: its towns, its kind (large, medium, ...) and whether it has primes."""
+    """A council's contract zone: its towns, its kind (large, medium, ...) and whether it has
+    primes. Codes are unique within a council (two councils may both have a "north")."""
 
-    code = models.CharField(max_length=40, unique=True)
+    council = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="zones",
+        limit_choices_to={"kind": Organisation.Kind.COUNCIL},
+    )
+    code = models.CharField(max_length=40)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=40)
     towns = models.JSONField(default=list, blank=True)
@@ -49,14 +56,18 @@ class Zone(models.Model):
     position = models.PositiveSmallIntegerField(default=0, help_text="Order on pages")
 
     class Meta:
-        ordering = ["position", "code"]
+        ordering = ["council_id", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "code"], name="zone_code_once_per_council"),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
 
 class Area(models.Model):
-    """A place care is delivered in, with its zone and band. Coordinates are WGS84 degrees."""
+    """A place care is delivered in, with its zone (and through it its council) and band.
+    Its code (an ONS code) is unique across councils. Coordinates are WGS84 degrees."""
 
     code = models.CharField(max_length=40, unique=True)
     name = models.CharField(max_length=200)

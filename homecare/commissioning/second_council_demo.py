@@ -7,8 +7,9 @@ machinery, so it is believable by the same rules: a framework with a lot per zon
 declared, a year and more of brokered packages, visit logs, a reconciliation run, complaints
 and package changes.
 
-Its zones and areas sit beside the first council's in the platform's one geography and use
-its band scheme (Urban, Fringe, Rural, Isolated), priced by Ferncaster's own rate card.
+Its zones and areas are its own (beside the first council's, which it cannot see) and use
+the first council's band scheme (Urban, Fringe, Rural, Isolated), priced by Ferncaster's own
+rate card.
 Providers are shared as in a real market: provider A and Calderwyn Home Care serve both
 councils, provider C (whose sign-in the demo prints) only Ferncaster. Both councils number
 people "P-" and digits; Ferncaster's people whose requests were withdrawn have the same
@@ -78,8 +79,9 @@ APPOINTMENTS_2 = (
 )
 
 
-def with_second_council(geo: Geography) -> Geography:
-    """``geo`` (the first council's) with the second council's zones and areas added."""
+def second_geography(geo: Geography) -> Geography:
+    """The second council's own zones and areas, in ``geo``'s (the first council's) band
+    scheme."""
     zones = tuple(
         Zone(code=code, name=name, kind=kind, towns=tuple(a[1] for a in areas), has_prime=prime)
         for (code, name, kind, prime), areas in ZONES_2
@@ -91,10 +93,10 @@ def with_second_council(geo: Geography) -> Geography:
     ]
     return Geography(
         scheme=geo.scheme,
-        zones=geo.zones + zones,
-        areas=geo.areas + tuple(area for _, area, _ in areas),
-        zone_of={**geo.zone_of, **{area.code: zone for zone, area, _ in areas}},
-        band_of={**geo.band_of, **{area.code: band for _, area, band in areas}},
+        zones=zones,
+        areas=tuple(area for _, area, _ in areas),
+        zone_of={area.code: zone for zone, area, _ in areas},
+        band_of={area.code: band for _, area, band in areas},
         outline=geo.outline,
         source=geo.source,
     )

@@ -141,7 +141,7 @@ def travel_run(request: HttpRequest, pk: int) -> HttpResponse:
         "refresh_seconds": REFRESH_SECONDS,
     }
     if run.status == TravelCalibration.Status.DONE:
-        context["zone_names"] = dict(Zone.objects.values_list("code", "name"))
+        context["zone_names"] = _zone_names(run)
         context["band_names"] = dict(PricingBand.objects.values_list("code", "name"))
         if run.maps:
             context.update(
@@ -150,12 +150,17 @@ def travel_run(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "commissioning/travel_run.html", context)
 
 
+def _zone_names(run: TravelCalibration) -> dict[str, str]:
+    """The names of the run's council's zones, by code."""
+    return dict(Zone.objects.filter(council=run.council).values_list("code", "name"))
+
+
 def _map_context(run: TravelCalibration, wanted: str, zone_wanted: str) -> dict[str, Any]:
     """The chooser's options (each provider's rounds in each zone, grouped by zone) and the
     chosen rounds' map and table. One provider in one zone is one routing problem: all the
     providers of a busy zone at once would be a hundred lines on one map."""
     rounds = actions.map_rounds(run)
-    names = dict(Zone.objects.values_list("code", "name"))
+    names = _zone_names(run)
     shown = [k for k, day in enumerate(rounds) if day.paths]
     if not shown:
         return {}
@@ -184,17 +189,19 @@ def _map_context(run: TravelCalibration, wanted: str, zone_wanted: str) -> dict[
         "map_provider": day.provider,
         "day_name": day_name,
         "choice_unknown": bool(wanted) and wanted != str(index),
-        "map_svg": _map_svg(day, f"{day.provider}: carers' rounds in {zone_name} on a {day_name}"),
+        "map_svg": _map_svg(
+            run, day, f"{day.provider}: carers' rounds in {zone_name} on a {day_name}"
+        ),
         "map_rows": _map_rows(day),
         "late_visits": day.late_visits,
     }
 
 
-def _map_svg(day: DayRounds, title: str) -> str:
+def _map_svg(run: TravelCalibration, day: DayRounds, title: str) -> str:
     from homecare.commissioning.engine import NoGeography, geography_from_db
 
     try:
-        geography = geography_from_db()
+        geography = geography_from_db(Zone.objects.filter(council=run.council))
         geography.zone(day.zone)
     except (NoGeography, InputError):
         geography = None  # a synthetic zone the database does not hold: rounds alone

@@ -23,7 +23,7 @@ def zones(request: HttpRequest) -> HttpResponse:
     from carecore.geography import render_svg_map, zones_summary
 
     try:
-        geo = geography_from_db()
+        geo = geography_from_db(commissioning_access.zones_for(access.scope_of(request)))
     except NoGeography:
         return render(request, "commissioning/zones.html", {"geo": None})
     band_codes = [band.code for band in geo.scheme.bands]
@@ -43,8 +43,9 @@ def zones(request: HttpRequest) -> HttpResponse:
 def zone(request: HttpRequest, code: str) -> HttpResponse:
     from carecore.geography import render_svg_map
 
-    row = commissioning_access.zone_for(access.scope_of(request), code)
-    geo = geography_from_db()
+    scope = access.scope_of(request)
+    row = commissioning_access.zone_for(scope, code)
+    geo = geography_from_db(commissioning_access.zones_for(scope))
     areas = row.areas.select_related("band").order_by("band__rank", "name")
     return render(
         request,

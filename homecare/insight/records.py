@@ -103,7 +103,7 @@ def capacity_records(council: Organisation, *, now: datetime) -> list[CapacityRe
     latest: dict[tuple[str, str], CapacityRecord] = {}
     for name, zone, hours in (
         CapacityDeclaration.objects.filter(
-            week_starting=monday_of(now.date()), provider__in=providers
+            week_starting=monday_of(now.date()), provider__in=providers, zone__council=council
         )
         .order_by("declared_at", "pk")
         .values_list("provider__name", "zone__code", "free_hours")

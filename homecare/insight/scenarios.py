@@ -93,7 +93,7 @@ def live_scenario(
             "seed": seed,
         },
     }
-    geography = _geography(base)
+    geography = _geography(council, base)
     if geography is not None:
         mapping["geography"] = geography
         sources.append(Source("Zones and areas", LIVE, _count_words(geography)))
@@ -180,16 +180,21 @@ def _no_rates_words(base: Scenario, missing: list[str], every: bool, today: date
     )
 
 
-def _geography(base: Scenario) -> dict[str, Any] | None:
-    areas = list(Area.objects.values_list("code", "zone__code", "band__code", "population_65_plus"))
+def _geography(council: Organisation, base: Scenario) -> dict[str, Any] | None:
+    """The council's own zones and areas (never another council's) as the scenario's."""
+    areas = list(
+        Area.objects.filter(zone__council=council).values_list(
+            "code", "zone__code", "band__code", "population_65_plus"
+        )
+    )
     if not areas:
         return None
     used = {zone for _, zone, _, _ in areas}
     zones = [
         {"code": code, "name": name, "has_prime": has_prime}
-        for code, name, has_prime in Zone.objects.filter(code__in=used).values_list(
-            "code", "name", "has_prime"
-        )
+        for code, name, has_prime in Zone.objects.filter(
+            council=council, code__in=used
+        ).values_list("code", "name", "has_prime")
     ]
     bands = {band for _, _, band, _ in areas}
     rural = [b for b in base.rural_bands if b in bands]

@@ -32,12 +32,10 @@ def evaluation(commissioner: Any) -> Any:
 
 @pytest.fixture
 def member_pages(geography: Any, leicestershire_card: Any) -> list[str]:
-    """Pages every member may open."""
-    zone = geography.zones[0].code
+    """Pages every member may open (a zone's page is its council's: see below)."""
     return [
         reverse("home"),
         reverse("commissioning:zones"),
-        reverse("commissioning:zone", args=[zone]),
         reverse("commissioning:cost-of-care"),
         reverse("commissioning:rate-cards"),
         reverse("commissioning:rate-card", args=[leicestershire_card.pk]),
@@ -62,6 +60,18 @@ def test_every_member_can_open_the_zones_calculator_and_rate_card_pages(
     client = signed_in(personas[persona])
     for page in member_pages:
         assert client.get(page).status_code == 200, page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("commissioner", 200), ("broker", 200), ("provider_a_user", 404), ("provider_b_user", 404)],
+)
+def test_a_zone_s_page_opens_to_its_council_and_not_to_a_provider_serving_no_council(
+    persona: str, status: int, personas: dict[str, Any], signed_in: Any, geography: Any
+) -> None:
+    page = reverse("commissioning:zone", args=[geography.zones[0].code])
+    assert signed_in(personas[persona]).get(page).status_code == status
 
 
 @pytest.mark.django_db

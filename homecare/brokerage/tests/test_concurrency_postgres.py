@@ -40,8 +40,8 @@ def _setup() -> Any:
     from homecare.brokerage.testing import AREA, make_market
     from homecare.commissioning.actions import import_geography
 
-    import_geography(default_geography(), acting_user=None)
     council = create_organisation("Racing County Council", kind="council", acting_user=None)
+    import_geography(default_geography(), council=council, acting_user=None)
     framework = make_market(council, name="Open", policy_kind="open_framework", primes=2)
     request = actions.create_request(
         "P-RACE",
@@ -151,8 +151,8 @@ def test_two_simultaneous_presses_of_send_offers_make_one_request() -> None:
     from homecare.commissioning.actions import import_geography
 
     with on_postgres():
-        import_geography(default_geography(), acting_user=None)
         council = create_organisation("Twice County Council", kind="council", acting_user=None)
+        import_geography(default_geography(), council=council, acting_user=None)
         framework = make_market(council, name="Twice", primes=1)
     barrier = threading.Barrier(2)
     outcomes: list[Any] = []

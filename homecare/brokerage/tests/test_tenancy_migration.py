@@ -14,6 +14,7 @@ from homecare.brokerage import actions
 from homecare.brokerage.models import Package, Person
 from homecare.brokerage.testing import NOW, make_market, make_request, other_council
 from homecare.commissioning.market_models import Provider, ProviderStanding
+from homecare.commissioning.models import Zone
 from homecare.delivery.models import VisitLog
 from homecare.delivery.testing import at
 
@@ -51,6 +52,8 @@ def test_a_shared_person_is_split_and_standings_are_copied_to_each_council(
             method="app",
             created_at=NOW,
         )
+    # Zone codes were unique across councils then: council B's zone takes a code of its own.
+    Zone.objects.filter(council=council_b).update(code="otherton-west")
     _migrate(BEFORE)
     # As it was: one person for both councils' packages, no council; one status per provider.
     shared = a_request.package.person
@@ -70,6 +73,11 @@ def test_a_shared_person_is_split_and_standings_are_copied_to_each_council(
     assert VisitLog.objects.get(provider=prime_1).person == a_person
     assert VisitLog.objects.get(provider=prime_2).person == b_person
     assert Person.objects.get(pk=lonely.pk).council == council
+    # Each zone is the council's whose lot covers it; a zone no lot covers, the first's.
+    assert Zone.objects.get(code="otherton-west").council == council_b
+    assert set(Zone.objects.exclude(code="otherton-west").values_list("council", flat=True)) == {
+        council.pk
+    }
     standings = {
         (s.council, s.provider.name): (s.status, s.quality_score)
         for s in ProviderStanding.objects.filter(provider=prime_1)

@@ -13,9 +13,9 @@ from carecore.geography import zones_summary
 
 @pytest.mark.django_db
 def test_the_zones_table_has_every_zone_with_its_counts(
-    signed_in: Any, provider_a_user: Any, geography: Any
+    signed_in: Any, broker: Any, geography: Any
 ) -> None:
-    page = signed_in(provider_a_user).get(reverse("commissioning:zones")).content.decode()
+    page = signed_in(broker).get(reverse("commissioning:zones")).content.decode()
     table = page.split('id="zones-caption"', 1)[1].split("</table>", 1)[0]
     rows = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', table, flags=re.S)[1:]
     summary = zones_summary(geography)

@@ -30,8 +30,8 @@ def market(council: Any) -> dict[str, Any]:
     Lane back-up in both."""
     urban = PricingBand.objects.create(scheme="test", code="URBAN", name="Urban", rank=0)
     rural = PricingBand.objects.create(scheme="test", code="RURAL", name="Rural", rank=2)
-    north = Zone.objects.create(code="north", name="North Zone", kind="large")
-    south = Zone.objects.create(code="south", name="South Zone", kind="large")
+    north = Zone.objects.create(council=council, code="north", name="North Zone", kind="large")
+    south = Zone.objects.create(council=council, code="south", name="South Zone", kind="large")
     for code, zone, band, people in (
         (AREA, north, urban, 3000),
         ("T-NORTH-R", north, rural, 1000),
