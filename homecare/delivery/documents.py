@@ -139,28 +139,62 @@ def remittance_xlsx(run: Any) -> bytes:
 
 
 def _pdf(template: str, context: dict[str, Any]) -> bytes:
+    return bytes(pdf_document(template, context).write_pdf())
+
+
+def pdf_document(template: str, context: dict[str, Any]) -> Any:
+    """The laid-out WeasyPrint document (its pages hold the text a reader sees)."""
     from weasyprint import HTML
 
-    html = render_to_string(template, context)
-    return bytes(HTML(string=html).write_pdf())
+    return HTML(string=render_to_string(template, context)).render()
+
+
+def _totals_by(lines: list[Any], label: Any) -> list[dict[str, Any]]:
+    """Lines, visits and pence per label, in label order; they add up to the whole."""
+    totals: dict[str, dict[str, Any]] = {}
+    for line in lines:
+        row = totals.setdefault(label(line), {"lines": 0, "pence": 0})
+        row["lines"] += 1
+        row["pence"] += line.amount_pence
+    return [{"label": key, **totals[key]} for key in sorted(totals)]
+
+
+def _summary(run: Any, lines: list[Any]) -> dict[str, Any]:
+    """What the first page of either document says: who, when, and totals by band and stream."""
+    invoice = run.invoice
+    return {
+        "run": run,
+        "invoice": invoice,
+        "invoice_date": as_london(invoice.approved_at or run.ran_at).date(),
+        "splits": [
+            ("Totals by band", "Band", _totals_by(lines, lambda line: line.person.area.band.name)),
+            (
+                "Totals by funding stream",
+                "Funding stream",
+                _totals_by(lines, lambda line: line.person.get_funding_display()),
+            ),
+        ],
+        "total_pence": sum(line.amount_pence for line in lines),
+    }
+
+
+def _priced_lines(run: Any) -> list[Any]:
+    return list(run.lines.select_related("person__area__band").order_by("position"))
+
+
+def invoice_context(run: Any) -> dict[str, Any]:
+    lines = _priced_lines(run)
+    return {**_summary(run, lines), "lines": lines}
+
+
+def remittance_context(run: Any) -> dict[str, Any]:
+    rows = remittance_rows(run)
+    return {**_summary(run, _priced_lines(run)), "rows": rows}
 
 
 def invoice_pdf(run: Any) -> bytes:
-    lines = list(run.lines.select_related("person").order_by("position"))
-    return _pdf(
-        "delivery/invoice_pdf.html",
-        {
-            "run": run,
-            "invoice": run.invoice,
-            "lines": lines,
-            "total": from_pence(sum(line.amount_pence for line in lines)),
-        },
-    )
+    return _pdf("delivery/invoice_pdf.html", invoice_context(run))
 
 
 def remittance_pdf(run: Any) -> bytes:
-    rows = remittance_rows(run)
-    return _pdf(
-        "delivery/remittance_pdf.html",
-        {"run": run, "rows": rows, "total": from_pence(sum(r["pence"] for r in rows))},
-    )
+    return _pdf("delivery/remittance_pdf.html", remittance_context(run))
