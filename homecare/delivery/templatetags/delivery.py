@@ -25,10 +25,3 @@ def words(value: Any) -> str:
     """An engine word such as ``pending_approval`` as ``pending approval``."""
     return str(value or "").replace("_", " ")
 
-
-@register.filter
-def gbp(value: Any) -> str:
-    """Integer pence as plain pounds for documents: ``103`` -> ``1.03``."""
-    if value is None or value == "":
-        return ""
-    return str(from_pence(int(value)))
