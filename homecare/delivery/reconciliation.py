@@ -9,6 +9,11 @@ Re-running a period replaces the draft run's lines, exceptions and invoice (neve
 run or invoice for one provider and period); decisions already taken on exceptions are
 carried over by the exception's key. Once its invoice is approved a run is frozen.
 
+Direct payments: a person on a direct payment buys their own care, so a run leaves out
+their visit logs and planned visits: they never become a line on the provider's invoice
+from the council, nor an exception to decide. The run records how many of their logged
+visits it left out (``log_counts["direct_payment"]``), and its page says so.
+
 Decisions: approving a manual log marks the log approved, so the next run pays it; rejecting
 it keeps it unpaid. A late call is paid unless rejected; a rejected late call's lines are
 withheld from the next run's invoice (shown as withheld on the run).
@@ -28,7 +33,7 @@ from carecore.ecm import load_rules, planned_visits, reconcile
 from carecore.ecm.schema import LATE, PENDING_APPROVAL
 from carecore.errors import InputError
 from carecore.units import as_london, to_pence
-from homecare.brokerage.models import Placement
+from homecare.brokerage.models import Funding, Placement
 from homecare.delivery import engine
 from homecare.delivery.models import (
     Invoice,
@@ -95,9 +100,15 @@ def run_reconciliation(
         raise InputError("this period's invoice is approved: the run is frozen", key="period_start")
     name = rules_name()
     rules = load_rules(name)
-    logs = _logs(council, provider, start, end)
+    read = _logs(council, provider, start, end)
+    logs = [log for log in read if log.person.funding != Funding.DIRECT_PAYMENT]
+    left_out = len(read) - len(logs)
     approved = [engine.log_key(log) for log in logs if log.approval == VisitLog.Approval.APPROVED]
-    planned = planned_visits(engine.planned_packages(council, provider, start, end), start, end)
+    paid_by_person = _direct_payment_refs(council, provider)
+    packages = engine.planned_packages(council, provider, start, end)
+    planned = planned_visits(
+        [p for p in packages if p.person_ref not in paid_by_person], start, end
+    )
     decisions = _decisions(run)
     if run is None:
         run = ReconciliationRun(council=council, provider=provider, period_start=start, times_run=0)
@@ -110,7 +121,7 @@ def run_reconciliation(
     run.exceptions.all().delete()
     Invoice.objects.filter(run=run).delete()
     if planned.height == 0 and not logs:
-        return _save_totals(run, None, [], withheld=0)
+        return _save_totals(run, None, [], withheld=0, left_out=left_out)
     result = reconcile(
         planned, engine.log_frame(logs), rules, None, approvals=engine.approval_frame(approved)
     )
@@ -120,7 +131,20 @@ def run_reconciliation(
     exceptions = _save_exceptions(run, result.exceptions, by_key, decisions, acting_user)
     rejected_late = {e.planned_id for e in exceptions if e.kind == LATE and e.status == "rejected"}
     withheld = _save_invoice(run, result.invoice_lines, by_key, people, rejected_late)
-    return _save_totals(run, result, exceptions, withheld=withheld)
+    return _save_totals(run, result, exceptions, withheld=withheld, left_out=left_out)
+
+
+def _direct_payment_refs(council: Any, provider: Any) -> set[str]:
+    """References of the council's people placed with the provider who hold a direct
+    payment: they pay for their own care, so the council never invoices it."""
+    return set(
+        Placement.objects.filter(
+            provider=provider,
+            request__framework__council=council,
+            package__person__council=council,
+            package__person__funding=Funding.DIRECT_PAYMENT,
+        ).values_list("package__person__reference", flat=True)
+    )
 
 
 def _planned_people(council: Any, provider: Any, start: date, end: date) -> dict[str, int]:
@@ -258,7 +282,12 @@ def _line(
 
 
 def _save_totals(
-    run: ReconciliationRun, result: Any, exceptions: list[VisitException], *, withheld: int
+    run: ReconciliationRun,
+    result: Any,
+    exceptions: list[VisitException],
+    *,
+    withheld: int,
+    left_out: int,
 ) -> ReconciliationRun:
     if result is None:
         Invoice.objects.create(
@@ -282,6 +311,8 @@ def _save_totals(
         run.total_pence, run.withheld_pence = invoice.total_pence, withheld
         run.outcome_counts = {k: v for k, v in summary.visit_outcomes.items() if v}
         run.log_counts = {k: v for k, v in summary.log_statuses.items() if v}
+    if left_out:
+        run.log_counts["direct_payment"] = left_out
     run.save()
     return run
 
