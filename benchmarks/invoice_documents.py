@@ -1,0 +1,198 @@
+"""How long a large run's invoice PDF takes, against the XLSX of the same run (target: a
+3,560-line invoice under 3 seconds, issue 14 section 6).
+
+The run is made the way real data is: a market with one provider, ``--people`` packages
+placed with it and started, one four-week file of visit logs drawn by the demo's log
+generator (``homecare.delivery.demo``) from the packages' planned visits, uploaded and
+imported through the actions, then ``run_reconciliation``. Each person has four visits a
+day (``SCHEDULE``), so 34 people give about 3,600 invoice lines. Everything lives in a fresh
+SQLite database of its own.
+
+The baseline, measured on the same run in the same process, is the invoice XLSX
+(``documents.invoice_xlsx``); the PDF is ``documents.invoice_pdf`` (the stored lines read,
+the template rendered, WeasyPrint's layout and the PDF written). Each is timed ``--repeat``
+times after one untimed call of each (imports, fonts); the PDF's median is also split into
+its steps. ``--profile`` prints cProfile's slowest functions of one PDF call.
+
+Run with ``.venv/bin/python benchmarks/invoice_documents.py``; ``--write`` replaces its
+section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from machine import cores, cpu_name, load_average, write_section  # noqa: E402
+
+SECTION = "## A large run's invoice PDF"
+TARGET_SECONDS = 3.0
+SCHEDULE = "Daily 08:00 30m; Daily 12:30 30m; Daily 17:00 30m; Daily 20:00 30m"
+TEMPLATE = "delivery/invoice_pdf.html"
+
+
+def _setup(database: Path) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # A scratch database on this machine: production settings fail closed.
+    os.environ.setdefault("HOMECARE_ENVIRONMENT", "development")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", "--no-input", verbosity=0)
+
+
+def make_run(people: int) -> Any:
+    """A reconciled run of one provider's four weeks for ``people`` people."""
+    from homecare.accounts import actions as accounts
+    from homecare.accounts.models import Organisation
+    from homecare.brokerage.testing import NOW, make_market
+    from homecare.commissioning.models import Provider
+    from homecare.delivery import demo, reconciliation
+    from homecare.delivery.testing import PERIOD_START, place_package
+
+    council = accounts.create_organisation(
+        "Benchmarkshire County Council (demo)", kind=Organisation.Kind.COUNCIL, acting_user=None
+    )
+    framework = make_market(council, primes=1, supplementary=0)
+    for n in range(1, people + 1):
+        place_package(framework, f"P-{n:04d}", visits=SCHEDULE)
+    provider = Provider.objects.get(name="Prime 1 (test)")
+    planned = demo._planned_by_period(council, provider, [PERIOD_START])[PERIOD_START]
+    carers = demo.Carers(provider, demo.pool_size(council, provider), demo.DEFAULT.usual)
+    demo._upload_period(provider, planned, carers, PERIOD_START, now=NOW, acting_user=None)
+    return reconciliation.run_reconciliation(
+        council, provider, PERIOD_START, now=NOW, acting_user=None
+    )
+
+
+def _timed(call: Callable[[], Any], repeat: int) -> list[float]:
+    call()  # untimed: imports, fonts, the template's first compile
+    seconds = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def _steps(run: Any) -> dict[str, float]:
+    """One PDF call split into its steps: reading the lines, the template, layout, writing."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from homecare.delivery import documents
+
+    marks = [time.perf_counter()]
+    context = documents.invoice_context(run)
+    marks.append(time.perf_counter())
+    html = render_to_string(TEMPLATE, context)
+    marks.append(time.perf_counter())
+    document = HTML(string=html).render()
+    marks.append(time.perf_counter())
+    document.write_pdf()
+    marks.append(time.perf_counter())
+    names = ("reading the lines", "the template", "WeasyPrint layout", "writing the PDF")
+    return {name: marks[i + 1] - marks[i] for i, name in enumerate(names)}
+
+
+def measure(people: int, repeat: int, profile: bool) -> dict[str, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from homecare.delivery import documents
+
+    load_before = load_average()
+    started = time.perf_counter()
+    run = make_run(people)
+    print(f"run made in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    xlsx = _timed(lambda: documents.invoice_xlsx(run), repeat)
+    pdf = _timed(lambda: documents.invoice_pdf(run), repeat)
+    steps = [_steps(run) for _ in range(repeat)]
+    with CaptureQueriesContext(connection) as queries:
+        documents.invoice_pdf(run)
+    if profile:
+        profiler = cProfile.Profile()
+        profiler.runcall(documents.invoice_pdf, run)
+        stats = pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative")
+        stats.print_stats(40)
+        stats.sort_stats("tottime").print_stats(25)
+    pages = len(documents.pdf_document(TEMPLATE, documents.invoice_context(run)).pages)
+    return {
+        "people": people,
+        "lines": run.lines.count(),
+        "pages": pages,
+        "queries": len(queries),
+        "xlsx": xlsx,
+        "pdf": pdf,
+        "steps": {name: statistics.median(s[name] for s in steps) for name in steps[0]},
+        "load_before": load_before,
+    }
+
+
+def as_markdown(result: dict[str, Any]) -> str:
+    xlsx, pdf = statistics.median(result["xlsx"]), statistics.median(result["pdf"])
+    met = "met" if pdf < TARGET_SECONDS else "**not met**"
+    repeat = len(result["pdf"])
+    lines = [
+        SECTION,
+        "",
+        f"Measured {date.today().isoformat()} on {cpu_name()}, {cores()} cores, by "
+        f"`benchmarks/invoice_documents.py --people {result['people']}` (SQLite, one process): "
+        f"one run of {result['lines']:,} invoice lines ({result['people']} people, four visits "
+        f"a day for four weeks, logs drawn by the demo's generator, uploaded, imported and "
+        f"reconciled through the actions). Median of {repeat} calls each, after one untimed "
+        f"call of each. Load average before: {result['load_before']}; after: "
+        f"{load_average()}.",
+        "",
+        "| document | lines | pages | median seconds | fastest | slowest | × baseline |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| invoice XLSX (baseline) | {result['lines']:,} | | {xlsx:.2f} | "
+        f"{min(result['xlsx']):.2f} | {max(result['xlsx']):.2f} | 1.0 |",
+        f"| invoice PDF | {result['lines']:,} | {result['pages']:,} | {pdf:.2f} | "
+        f"{min(result['pdf']):.2f} | {max(result['pdf']):.2f} | {pdf / xlsx:.1f} |",
+        "",
+        f"Target (under {TARGET_SECONDS:.0f} s for a 3,560-line invoice): {met}.",
+        "",
+        f"Where a PDF call's time goes (median of {repeat}; {result['queries']} database "
+        "queries in all):",
+        "",
+        "| step | seconds |",
+        "|---|---:|",
+    ]
+    lines += [f"| {name} | {seconds:.2f} |" for name, seconds in result["steps"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=int, default=34, help="packages (four visits a day)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed calls of each document")
+    parser.add_argument("--profile", action="store_true", help="cProfile one PDF call")
+    parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        _setup(Path(folder) / "invoice.sqlite3")
+        text = as_markdown(measure(args.people, args.repeat, args.profile))
+    print(text)
+    if args.write:
+        write_section(SECTION, text)
+
+
+if __name__ == "__main__":
+    main()
