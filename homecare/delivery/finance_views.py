@@ -9,18 +9,26 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from carecore.ecm.summary import hours
 from carecore.errors import InputError
 from carecore.units import from_pence
 from homecare.accounts import access
 from homecare.delivery import access as delivery_access
-from homecare.delivery import documents, reconciliation
-from homecare.delivery.forms import BulkDecisionForm, DecisionForm, RunForm
+from homecare.delivery import chosen_decisions, documents, reconciliation
+from homecare.delivery.forms import (
+    BulkDecisionForm,
+    ChosenDecisionForm,
+    DecisionForm,
+    ExceptionFilterForm,
+    RunForm,
+)
 from homecare.delivery.models import VisitException
 
 RUN_ROLES = (access.Role.PROVIDER, access.Role.FINANCE, access.Role.COMMISSIONER)
@@ -93,58 +101,102 @@ def _outcomes(run: Any) -> list[tuple[str, int]]:
     return [(name.replace("_", " "), counts[name]) for name in OUTCOME_ORDER if name in counts]
 
 
+SORTS = {
+    "day": ("planned_start", "check_in", "pk"),
+    "person": ("person_ref", "planned_start", "pk"),
+    "kind": ("kind", "planned_start", "pk"),
+}
+
+
 @access.require_role(*RUN_ROLES)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = access.scope_of(request)
     run = delivery_access.run_for(scope, pk)
-    can_manage = run.council in access.finance_councils_of(scope)
-    exceptions = run.exceptions.select_related("decided_by")
-    to_decide = [e for e in exceptions if e.status != VisitException.Status.NOTED]
-    noted = exceptions.filter(status=VisitException.Status.NOTED)
-    waiting = _waiting_kinds(to_decide)
+    can_manage = run.council in access.finance_councils_of(scope) and not run.frozen
+    decidable = run.exceptions.exclude(status=VisitException.Status.NOTED)
+    noted = run.exceptions.filter(status=VisitException.Status.NOTED)
+    waiting = _waiting_kinds(decidable.filter(status=VisitException.Status.PENDING))
+    form = ExceptionFilterForm(request.GET or None, period_start=run.period_start)
+    page = None
+    if not request.GET or form.is_valid():
+        rows = _filtered(decidable.select_related("decided_by"), form)
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "delivery/run.html",
         {
             "run": run,
             "invoice": getattr(run, "invoice", None),
-            "can_manage": can_manage and not run.frozen,
+            "can_manage": can_manage,
             "outcomes": _outcomes(run),
             "planned_hours": hours(run.planned_carer_minutes),
             "payable_hours": hours(run.payable_carer_minutes),
             "total": from_pence(run.total_pence),
             "withheld": from_pence(run.withheld_pence),
-            "to_decide": [(e, DecisionForm(prefix=f"e{e.pk}")) for e in to_decide],
+            "pending_count": sum(n for _kind, _words, n in _all_waiting(decidable)),
+            "decidable_count": decidable.count(),
+            "filter_form": form,
+            "page": page,
+            "query": _query_without_page(request),
             "bulk_form": BulkDecisionForm(prefix="bulk", waiting=waiting) if waiting else None,
             "noted_counts": _kind_counts(noted),
             "noted": noted[:100],
         },
+        status=400 if form.errors else 200,
     )
+
+
+def _filtered(rows: Any, form: ExceptionFilterForm) -> Any:
+    """The exceptions the filter form asks for, in the order it asks for (day by default)."""
+    data = form.cleaned_data if form.is_bound else {}
+    if data.get("kind"):
+        rows = rows.filter(kind=data["kind"])
+    if data.get("person"):
+        rows = rows.filter(person_ref__iexact=data["person"])
+    if data.get("day"):
+        day = date.fromisoformat(data["day"])
+        rows = rows.filter(
+            Q(planned_start__date=day) | Q(planned_start__isnull=True, check_in__date=day)
+        )
+    if data.get("decision"):
+        rows = rows.filter(status=data["decision"])
+    return rows.order_by(*SORTS[data.get("sort") or "day"])
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _all_waiting(exceptions: Any) -> list[tuple[str, str, int]]:
+    """(kind, words, count) of every kind with an exception awaiting a decision."""
+    return [
+        (row["kind"], KIND_WORDS.get(row["kind"], row["kind"]), row["n"])
+        for row in exceptions.filter(status=VisitException.Status.PENDING)
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .order_by("kind")
+    ]
 
 
 # What a finance officer calls the kinds of exception that wait for a decision.
 KIND_WORDS = {"pending_approval": "manual log", "late": "late call"}
 
 
-def _waiting_kinds(exceptions: list[Any]) -> list[tuple[str, str, int]]:
+def _waiting_kinds(exceptions: Any) -> list[tuple[str, str, int]]:
     """(kind, words, count) of the kinds with more than one exception awaiting a decision:
     deciding them together saves a finance officer a form per call."""
-    counts: dict[str, int] = {}
-    for exception in exceptions:
-        if exception.status == VisitException.Status.PENDING:
-            counts[exception.kind] = counts.get(exception.kind, 0) + 1
-    return [
-        (kind, KIND_WORDS.get(kind, kind.replace("_", " ")), n)
-        for kind, n in sorted(counts.items())
-        if n > 1
-    ]
+    return [row for row in _all_waiting(exceptions) if row[2] > 1]
 
 
 @require_POST
 @access.require_role(access.Role.FINANCE)
 def decide_all(request: HttpRequest, pk: int) -> HttpResponse:
     run = delivery_access.run_to_manage_for(access.scope_of(request), pk)
-    waiting = _waiting_kinds(list(run.exceptions.exclude(status=VisitException.Status.NOTED)))
+    if "chosen-decision" in request.POST or "chosen-chosen" in request.POST:
+        return _decide_chosen(request, run)
+    waiting = _waiting_kinds(run.exceptions.all())
     form = BulkDecisionForm(request.POST, prefix="bulk", waiting=waiting)
     if not form.is_valid():
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
@@ -173,50 +225,91 @@ def decide_all(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{run.get_absolute_url()}#exceptions")
 
 
-def _kind_counts(rows: Any) -> list[tuple[str, int]]:
-    from django.db.models import Count
+def _decide_chosen(request: HttpRequest, run: Any) -> HttpResponse:
+    """The table's form: one decision and one reason for the rows chosen."""
+    form = ChosenDecisionForm(request.POST, prefix="chosen")
+    query = QueryDict(request.POST.get("query", "")[:2000]).urlencode()
+    back = f"{run.get_absolute_url()}?{query}#exceptions"
+    if not form.is_valid():
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        messages.error(request, f"The decisions were not recorded: {errors}.")
+        return redirect(back)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        count = chosen_decisions.decide_chosen_exceptions(
+            run,
+            chosen=form.chosen_versions,
+            approve=approve,
+            reason=form.cleaned_data["reason"],
+            now=timezone.now(),
+            acting_user=request.user,
+        )
+    except InputError as exc:
+        messages.error(request, exc.message)
+    else:
+        word = "approved" if approve else "rejected"
+        messages.success(
+            request,
+            f"{count} exception{'' if count == 1 else 's'} {word}. "
+            "Re-run the period to apply your decisions.",
+        )
+    return redirect(back)
 
+
+def _kind_counts(rows: Any) -> list[tuple[str, int]]:
     return [
         (row["kind"].replace("_", " "), row["n"])
         for row in rows.values("kind").annotate(n=Count("pk")).order_by("kind")
     ]
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @access.require_role(access.Role.FINANCE)
 def decide(request: HttpRequest, pk: int, exception_pk: int) -> HttpResponse:
+    """One exception and the form to decide it alone (GET shows it, POST records it)."""
     run = delivery_access.run_to_manage_for(access.scope_of(request), pk)
-    exception = run.exceptions.filter(pk=exception_pk).first()
+    exception = (
+        run.exceptions.exclude(status=VisitException.Status.NOTED)
+        .select_related("decided_by")
+        .filter(pk=exception_pk)
+        .first()
+    )
     if exception is None:  # a re-run replaced the run's exceptions after the page was loaded
+        if request.method == "GET":
+            raise Http404("No such exception in this run")
         messages.error(
             request,
             "The period was re-run while you were looking, so that exception has been "
             "replaced: nothing was decided. Decide it again below.",
         )
         return redirect(f"{run.get_absolute_url()}#exceptions")
+    here = reverse("delivery:decide", args=[run.pk, exception.pk])
+    if request.method == "GET":
+        return render(
+            request,
+            "delivery/exception.html",
+            {"run": run, "exception": exception, "form": DecisionForm(prefix=f"e{exception.pk}")},
+        )
     form = DecisionForm(request.POST, prefix=f"e{exception.pk}")
-    if form.is_valid():
-        try:
-            reconciliation.decide_exception(
-                exception,
-                approve=form.cleaned_data["decision"] == "approve",
-                reason=form.cleaned_data["reason"],
-                now=timezone.now(),
-                acting_user=request.user,
-                version=form.cleaned_data["version"],
-            )
-        except InputError as exc:
-            messages.error(request, exc.message)
-            return redirect(f"{run.get_absolute_url()}#exception-{exception.pk}")
-        else:
-            word = "approved" if form.cleaned_data["decision"] == "approve" else "rejected"
-            messages.success(
-                request, f"Exception {word}. Re-run the period to apply your decisions."
-            )
-        return redirect(f"{run.get_absolute_url()}#exceptions")
-    errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
-    messages.error(request, f"The decision was not recorded: {errors}.")
-    return redirect(f"{run.get_absolute_url()}#exception-{exception.pk}")
+    if not form.is_valid():
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        messages.error(request, f"The decision was not recorded: {errors}.")
+        return redirect(here)
+    try:
+        reconciliation.decide_exception(
+            exception,
+            approve=form.cleaned_data["decision"] == "approve",
+            reason=form.cleaned_data["reason"],
+            now=timezone.now(),
+            acting_user=request.user,
+            version=form.cleaned_data["version"],
+        )
+    except InputError as exc:
+        messages.error(request, exc.message)
+        return redirect(here)
+    word = "approved" if form.cleaned_data["decision"] == "approve" else "rejected"
+    messages.success(request, f"Exception {word}. Re-run the period to apply your decisions.")
+    return redirect(f"{run.get_absolute_url()}#exceptions")
 
 
 @require_POST

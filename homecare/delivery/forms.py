@@ -87,3 +87,58 @@ class BulkDecisionForm(DecisionForm):
         self.fields["kind"].choices = [
             (kind, f"Every undecided {label} ({count})") for kind, label, count in waiting
         ]
+
+
+KIND_CHOICES = [("pending_approval", "Manual log"), ("late", "Late call")]
+DECISION_CHOICES = [
+    ("pending", "Not decided yet"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+]
+SORT_CHOICES = [("day", "Day"), ("person", "Person"), ("kind", "Kind")]
+
+
+class ExceptionFilterForm(GovukForm):
+    """Which of a run's exceptions to list (a GET form: every field may be left out)."""
+
+    kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "Any"), *KIND_CHOICES])
+    person = forms.CharField(label="Person reference", required=False, max_length=40, strip=True)
+    day = forms.ChoiceField(label="Day", required=False)
+    decision = forms.ChoiceField(
+        label="Decision", required=False, choices=[("", "Any"), *DECISION_CHOICES]
+    )
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args: Any, period_start: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        days = [period_start + timedelta(days=n) for n in range(28)]
+        self.fields["day"].choices = [("", "Any")] + [
+            (day.isoformat(), f"{day:%A %-d %B}") for day in days
+        ]
+
+
+class ChosenDecisionForm(DecisionForm):
+    """One decision, with one reason, for the exceptions chosen in the table; each chosen
+    row carries its version ("pk.version") so a decision taken since is refused."""
+
+    chosen = forms.CharField(label="Exceptions", required=False)  # cleaned from the list
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.chosen_versions: dict[int, int] = {}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        values = self.data.getlist(self.add_prefix("chosen")) if self.data else []
+        for value in values[:1000]:
+            pk, _, version = str(value).partition(".")
+            if not (pk.isascii() and pk.isdecimal() and version.isascii() and version.isdecimal()):
+                self.add_error("chosen", "Choose exceptions from the table")
+                return cleaned
+            if len(pk) > 10 or len(version) > 10:
+                self.add_error("chosen", "Choose exceptions from the table")
+                return cleaned
+            self.chosen_versions[int(pk)] = int(version)
+        if not self.chosen_versions:
+            self.add_error("chosen", "Choose at least one exception")
+        return cleaned
