@@ -20,6 +20,7 @@ from carecore.ecm.summary import hours
 from carecore.errors import InputError
 from carecore.units import from_pence
 from homecare.accounts import access
+from homecare.accounts.paging import query_without_page
 from homecare.delivery import access as delivery_access
 from homecare.delivery import chosen_decisions, documents, reconciliation
 from homecare.delivery.forms import (
@@ -137,7 +138,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decidable_count": decidable.count(),
             "filter_form": form,
             "page": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "bulk_form": BulkDecisionForm(prefix="bulk", waiting=waiting) if waiting else None,
             "noted_counts": _kind_counts(noted),
             "noted": noted[:100],
@@ -161,12 +162,6 @@ def _filtered(rows: Any, form: ExceptionFilterForm) -> Any:
     if data.get("decision"):
         rows = rows.filter(status=data["decision"])
     return rows.order_by(*SORTS[data.get("sort") or "day"])
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _all_waiting(exceptions: Any) -> list[tuple[str, str, int]]:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from homecare.accounts import access
+from homecare.accounts.paging import query_without_page
 from homecare.governance import actions, retention, subject_access, trail
 from homecare.governance.access import GOVERNANCE_ROLES, governance_council_for, person_for
 from homecare.governance.forms import AuditFilterForm, FindPersonForm
@@ -25,12 +26,6 @@ from homecare.governance.models import AnonymisedPerson, RetentionRun, SubjectAc
 
 PAGE_SIZE = 50
 ROLES = tuple(GOVERNANCE_ROLES)
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @access.require_council_role(*ROLES)
@@ -45,7 +40,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "governance/audit.html",
-        {"council": council, "form": form, "page": page, "query": _query_without_page(request)},
+        {"council": council, "form": form, "page": page, "query": query_without_page(request)},
         status=400 if form.errors else 200,
     )
 

@@ -24,4 +24,3 @@ def pence(value: Any) -> str:
 def words(value: Any) -> str:
     """An engine word such as ``pending_approval`` as ``pending approval``."""
     return str(value or "").replace("_", " ")
-

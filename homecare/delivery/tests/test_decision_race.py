@@ -44,7 +44,7 @@ def test_a_decision_on_a_page_older_than_another_officer_s_decision_is_refused(
     first, second = Client(), Client()  # two officers, two browsers
     first.force_login(finance)
     second.force_login(second_finance)
-    url = reverse("delivery:run", args=[result.pk])
+    url = reverse("delivery:decide", args=[result.pk, late.pk])  # its own decision page
     seen_by_first = _version_field(first.get(url).content.decode(), late)
     seen_by_second = _version_field(second.get(url).content.decode(), late)
     decide = reverse("delivery:decide", args=[result.pk, late.pk])
