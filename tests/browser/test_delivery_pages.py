@@ -32,8 +32,13 @@ def test_the_finance_officer_approves_an_exception_by_keyboard_and_downloads_the
     page.wait_for_url(f"**/delivery/runs/{run.pk}/")
     visit.check("reconciliation run")
 
-    # Keyboard only: focus the first radio of the exception, choose Approve with Space, Tab
-    # past Reject to the reason, type it and press Enter to submit.
+    # Keyboard only: the row's "Decide" link opens the exception's own page; there focus the
+    # first radio, choose Approve with Space, Tab past Reject to the reason, type it and press
+    # Enter to submit.
+    page.focus(f"a[href$='/exceptions/{pending.pk}/decide/']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/delivery/runs/{run.pk}/exceptions/{pending.pk}/decide/")
+    visit.check("one exception to decide")
     prefix = f"e{pending.pk}"
     page.focus(f"#{prefix}-approve")
     page.keyboard.press("Space")
