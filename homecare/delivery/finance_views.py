@@ -22,7 +22,7 @@ from carecore.units import from_pence
 from homecare.accounts import access
 from homecare.accounts.paging import query_without_page
 from homecare.delivery import access as delivery_access
-from homecare.delivery import chosen_decisions, documents, reconciliation
+from homecare.delivery import documents, reconciliation
 from homecare.delivery.forms import (
     BulkDecisionForm,
     ChosenDecisionForm,
@@ -231,7 +231,7 @@ def _decide_chosen(request: HttpRequest, run: Any) -> HttpResponse:
         return redirect(back)
     approve = form.cleaned_data["decision"] == "approve"
     try:
-        count = chosen_decisions.decide_chosen_exceptions(
+        count = reconciliation.decide_chosen_exceptions(
             run,
             chosen=form.chosen_versions,
             approve=approve,
