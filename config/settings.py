@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "homecare.insight",
     "homecare.delivery",
     "homecare.governance",
+    "homecare.finance",
     "django_tasks",
 ]
 

@@ -26,6 +26,7 @@ class Funding(models.TextChoices):
     COUNCIL = "council", "Council"
     NHS_CHC = "nhs_chc", "NHS continuing healthcare"
     DIRECT_PAYMENT = "direct_payment", "Direct payment"
+    JOINT = "joint", "Joint-funded (council and NHS)"
 
 
 class Cohort(models.TextChoices):
@@ -80,6 +81,10 @@ class Person(models.Model):
     reference = models.CharField(max_length=40, help_text="A pseudonymised reference")
     area = models.ForeignKey("commissioning.Area", on_delete=models.PROTECT, related_name="+")
     funding = models.CharField(max_length=20, choices=Funding.choices)
+    # For a joint-funded person: the NHS's share of each visit's cost, in percent.
+    nhs_share_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True
+    )
     cohort = models.CharField(max_length=30, choices=Cohort.choices)
     history = audit_trail()
 
@@ -89,7 +94,12 @@ class Person(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["council", "reference"], name="person_reference_once_per_council"
-            )
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(funding="joint")
+                | models.Q(nhs_share_percent__gt=0, nhs_share_percent__lt=100),
+                name="joint_funding_has_a_share",
+            ),
         ]
 
     def __str__(self) -> str:

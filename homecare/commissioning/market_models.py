@@ -159,6 +159,17 @@ class Framework(models.Model):
     start_date = models.DateField()
     term = models.CharField(max_length=40, default="3+1+1")
     open_to_new_providers = models.BooleanField(default=False)
+    # The card whose minimum time, increments and weekend, bank-holiday and double-handed
+    # enhancements apply to the framework's placements; with ``pay_at_card`` its band rate
+    # in force on each day replaces the placement's tendered rate.
+    rate_card = models.ForeignKey(
+        "commissioning.RateCard",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="frameworks",
+    )
+    pay_at_card = models.BooleanField(default=False)
     history = audit_trail()
 
     class Meta:

@@ -171,6 +171,9 @@ class ReconciliationRun(models.Model):
     total_pence = models.BigIntegerField(default=0)
     outcome_counts = models.JSONField(default=dict, blank=True)
     log_counts = models.JSONField(default=dict, blank=True)
+    # Pence by funding stream ({"council": ..., "nhs_chc": ...}), and of block hours.
+    stream_totals = models.JSONField(default=dict, blank=True)
+    block_pence = models.BigIntegerField(default=0)
     history = audit_trail()
 
     class Meta:
@@ -199,7 +202,7 @@ class Invoice(models.Model):
     """The run's invoice; its total is the sum of its lines, checked when it is written."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
+        DRAFT = "draft", "Provisional"
         APPROVED = "approved", "Approved"
 
     run = models.OneToOneField(ReconciliationRun, on_delete=models.CASCADE, related_name="invoice")
@@ -223,15 +226,28 @@ class Invoice(models.Model):
 
 class InvoiceLine(models.Model):
     """One paid carer of one visit, priced by the engine; ``log`` is the visit log behind it
-    (empty only for cancellation pay with no carer's log)."""
+    (empty only for cancellation pay with no carer's log). A block-hours line (``outcome``
+    ``block_hours``) pays a week's guaranteed hours not used: it has no person or log.
+
+    ``nhs_pence`` and ``council_pence`` split ``amount_pence`` between the funding streams
+    (the whole line to one for a council or NHS-funded person; by the stated share for a
+    joint-funded one, the remainder penny to the council)."""
 
     run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE, related_name="lines")
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField()
     planned_id = models.CharField(max_length=80, blank=True, default="")
-    person = models.ForeignKey("brokerage.Person", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "brokerage.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     visit_start = models.DateTimeField()
     outcome = models.CharField(max_length=30)
+    purchase_order = models.CharField(max_length=40, blank=True, default="")
+    band = models.CharField(max_length=40, blank=True, default="")
+    zone_code = models.CharField(max_length=40, blank=True, default="")
+    funding = models.CharField(max_length=20, blank=True, default="")
+    council_pence = models.BigIntegerField(default=0)
+    nhs_pence = models.BigIntegerField(default=0)
     carer_index = models.PositiveSmallIntegerField(default=1)
     carer_id = models.CharField(max_length=60, blank=True, default="")
     check_in = models.DateTimeField(null=True, blank=True)

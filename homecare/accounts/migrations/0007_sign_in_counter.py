@@ -4,23 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_user_admin'),
+        ("accounts", "0006_user_admin"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SignInCounter',
+            name="SignInCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('touched_at', models.DateTimeField(db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, unique=True)),
+                ("touched_at", models.DateTimeField(db_index=True)),
             ],
         ),
         migrations.AlterField(
-            model_name='signinattempt',
-            name='outcome',
-            field=models.CharField(choices=[('failed', 'Wrong username or password'), ('succeeded', 'Signed in'), ('refused', 'Refused while locked'), ('unlocked', 'Unlocked by an administrator'), ('checking', 'Password being checked')], max_length=20),
+            model_name="signinattempt",
+            name="outcome",
+            field=models.CharField(
+                choices=[
+                    ("failed", "Wrong username or password"),
+                    ("succeeded", "Signed in"),
+                    ("refused", "Refused while locked"),
+                    ("unlocked", "Unlocked by an administrator"),
+                    ("checking", "Password being checked"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0009_account_event_second_factor_reset'),
+        ("accounts", "0009_account_event_second_factor_reset"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='signinattempt',
-            name='outcome',
-            field=models.CharField(choices=[('failed', 'Wrong username or password'), ('succeeded', 'Signed in'), ('refused', 'Refused while locked'), ('unlocked', 'Unlocked by an administrator'), ('checking', 'Password being checked'), ('reset_asked', 'Password reset asked for')], max_length=20),
+            model_name="signinattempt",
+            name="outcome",
+            field=models.CharField(
+                choices=[
+                    ("failed", "Wrong username or password"),
+                    ("succeeded", "Signed in"),
+                    ("refused", "Refused while locked"),
+                    ("unlocked", "Unlocked by an administrator"),
+                    ("checking", "Password being checked"),
+                    ("reset_asked", "Password reset asked for"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

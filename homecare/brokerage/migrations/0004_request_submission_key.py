@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('brokerage', '0003_package_changes'),
+        ("brokerage", "0003_package_changes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='brokeragerequest',
-            name='submission_key',
+            model_name="brokeragerequest",
+            name="submission_key",
             field=models.CharField(blank=True, max_length=64, null=True, unique=True),
         ),
     ]

@@ -7,66 +7,127 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_organisation_person_reference_format'),
-        ('brokerage', '0004_request_submission_key'),
-        ('commissioning', '0004_rate_card_title'),
+        ("accounts", "0005_organisation_person_reference_format"),
+        ("brokerage", "0004_request_submission_key"),
+        ("commissioning", "0004_rate_card_title"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalPerson',
+            name="HistoricalPerson",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('reference', models.CharField(help_text='A pseudonymised reference', max_length=40)),
-                ('funding', models.CharField(choices=[('council', 'Council'), ('nhs_chc', 'NHS continuing healthcare'), ('direct_payment', 'Direct payment')], max_length=20)),
-                ('cohort', models.CharField(choices=[('older_people', 'Older people'), ('learning_disability', 'Learning disability'), ('mental_health', 'Mental health'), ('physical_disability', 'Physical disability')], max_length=30)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(help_text="A pseudonymised reference", max_length=40),
+                ),
+                (
+                    "funding",
+                    models.CharField(
+                        choices=[
+                            ("council", "Council"),
+                            ("nhs_chc", "NHS continuing healthcare"),
+                            ("direct_payment", "Direct payment"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "cohort",
+                    models.CharField(
+                        choices=[
+                            ("older_people", "Older people"),
+                            ("learning_disability", "Learning disability"),
+                            ("mental_health", "Mental health"),
+                            ("physical_disability", "Physical disability"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical person',
-                'verbose_name_plural': 'historical people',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical person",
+                "verbose_name_plural": "historical people",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AlterModelOptions(
-            name='person',
-            options={'ordering': ['reference', 'council_id'], 'verbose_name_plural': 'people'},
+            name="person",
+            options={"ordering": ["reference", "council_id"], "verbose_name_plural": "people"},
         ),
         migrations.AddField(
-            model_name='person',
-            name='council',
-            field=models.ForeignKey(limit_choices_to={'kind': 'council'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='people', to='accounts.organisation'),
+            model_name="person",
+            name="council",
+            field=models.ForeignKey(
+                limit_choices_to={"kind": "council"},
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="people",
+                to="accounts.organisation",
+            ),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='reference',
-            field=models.CharField(help_text='A pseudonymised reference', max_length=40),
+            model_name="person",
+            name="reference",
+            field=models.CharField(help_text="A pseudonymised reference", max_length=40),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(fields=('council', 'reference'), name='person_reference_once_per_council'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                fields=("council", "reference"), name="person_reference_once_per_council"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalperson',
-            name='area',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commissioning.area'),
+            model_name="historicalperson",
+            name="area",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="commissioning.area",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalperson',
-            name='council',
-            field=models.ForeignKey(blank=True, db_constraint=False, limit_choices_to={'kind': 'council'}, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.organisation'),
+            model_name="historicalperson",
+            name="council",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                limit_choices_to={"kind": "council"},
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="accounts.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalperson',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalperson",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

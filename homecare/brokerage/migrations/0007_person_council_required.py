@@ -5,16 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_organisation_person_reference_format'),
-        ('brokerage', '0006_person_council_fill'),
+        ("accounts", "0005_organisation_person_reference_format"),
+        ("brokerage", "0006_person_council_fill"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='person',
-            name='council',
-            field=models.ForeignKey(limit_choices_to={'kind': 'council'}, on_delete=django.db.models.deletion.PROTECT, related_name='people', to='accounts.organisation'),
+            model_name="person",
+            name="council",
+            field=models.ForeignKey(
+                limit_choices_to={"kind": "council"},
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="people",
+                to="accounts.organisation",
+            ),
         ),
     ]

@@ -9,274 +9,811 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('commissioning', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("commissioning", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Framework',
+            name="Framework",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('policy_kind', models.CharField(choices=[('prime_cascade', 'Prime cascade'), ('open_framework', 'Open framework'), ('lead_block', 'Lead provider with block hours'), ('mini_competition', 'Mini-competition')], max_length=40)),
-                ('policy_settings', models.JSONField(blank=True, default=dict)),
-                ('start_date', models.DateField()),
-                ('term', models.CharField(default='3+1+1', max_length=40)),
-                ('open_to_new_providers', models.BooleanField(default=False)),
-                ('council', models.ForeignKey(limit_choices_to={'kind': 'council'}, on_delete=django.db.models.deletion.PROTECT, related_name='frameworks', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "policy_kind",
+                    models.CharField(
+                        choices=[
+                            ("prime_cascade", "Prime cascade"),
+                            ("open_framework", "Open framework"),
+                            ("lead_block", "Lead provider with block hours"),
+                            ("mini_competition", "Mini-competition"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("policy_settings", models.JSONField(blank=True, default=dict)),
+                ("start_date", models.DateField()),
+                ("term", models.CharField(default="3+1+1", max_length=40)),
+                ("open_to_new_providers", models.BooleanField(default=False)),
+                (
+                    "council",
+                    models.ForeignKey(
+                        limit_choices_to={"kind": "council"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="frameworks",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['council_id', 'name'],
+                "ordering": ["council_id", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Appointment',
+            name="Appointment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.CharField(choices=[('prime', 'Prime / lead'), ('supplementary', 'Supplementary / secondary'), ('back_up', 'Back-up'), ('specialist', 'Specialist'), ('spot', 'Contingency / spot')], max_length=20)),
-                ('rank', models.PositiveIntegerField(default=1)),
-                ('hourly_rate', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
-                ('block_hours_per_week', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=8)),
-                ('cohorts', models.JSONField(blank=True, default=list)),
-                ('active', models.BooleanField(default=True)),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appointments', to='commissioning.framework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("prime", "Prime / lead"),
+                            ("supplementary", "Supplementary / secondary"),
+                            ("back_up", "Back-up"),
+                            ("specialist", "Specialist"),
+                            ("spot", "Contingency / spot"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("rank", models.PositiveIntegerField(default=1)),
+                (
+                    "hourly_rate",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True),
+                ),
+                (
+                    "block_hours_per_week",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=8),
+                ),
+                ("cohorts", models.JSONField(blank=True, default=list)),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="appointments",
+                        to="commissioning.framework",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['framework_id', 'lot_id', 'rank'],
+                "ordering": ["framework_id", "lot_id", "rank"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAppointmentBandRate',
+            name="HistoricalAppointmentBandRate",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('band', models.CharField(max_length=40)),
-                ('hourly_rate', models.DecimalField(decimal_places=2, max_digits=8)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('appointment', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commissioning.appointment')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("band", models.CharField(max_length=40)),
+                ("hourly_rate", models.DecimalField(decimal_places=2, max_digits=8)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "appointment",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commissioning.appointment",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical appointment band rate',
-                'verbose_name_plural': 'historical appointment band rates',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical appointment band rate",
+                "verbose_name_plural": "historical appointment band rates",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalFramework',
+            name="HistoricalFramework",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('policy_kind', models.CharField(choices=[('prime_cascade', 'Prime cascade'), ('open_framework', 'Open framework'), ('lead_block', 'Lead provider with block hours'), ('mini_competition', 'Mini-competition')], max_length=40)),
-                ('policy_settings', models.JSONField(blank=True, default=dict)),
-                ('start_date', models.DateField()),
-                ('term', models.CharField(default='3+1+1', max_length=40)),
-                ('open_to_new_providers', models.BooleanField(default=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('council', models.ForeignKey(blank=True, db_constraint=False, limit_choices_to={'kind': 'council'}, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.organisation')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "policy_kind",
+                    models.CharField(
+                        choices=[
+                            ("prime_cascade", "Prime cascade"),
+                            ("open_framework", "Open framework"),
+                            ("lead_block", "Lead provider with block hours"),
+                            ("mini_competition", "Mini-competition"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("policy_settings", models.JSONField(blank=True, default=dict)),
+                ("start_date", models.DateField()),
+                ("term", models.CharField(default="3+1+1", max_length=40)),
+                ("open_to_new_providers", models.BooleanField(default=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "council",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        limit_choices_to={"kind": "council"},
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical framework',
-                'verbose_name_plural': 'historical frameworks',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical framework",
+                "verbose_name_plural": "historical frameworks",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalProvider',
+            name="HistoricalProvider",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=200)),
-                ('cqc_location_id', models.CharField(blank=True, default='', max_length=20, validators=[django.core.validators.RegexValidator('^1-\\d+$', 'a CQC location ID is 1- followed by digits, e.g. 1-123456789')], verbose_name='CQC location ID')),
-                ('cqc_rating', models.CharField(choices=[('outstanding', 'Outstanding'), ('good', 'Good'), ('requires_improvement', 'Requires improvement'), ('inadequate', 'Inadequate'), ('not_yet_rated', 'Not yet rated')], default='not_yet_rated', max_length=30, verbose_name='CQC rating')),
-                ('quality_score', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='0 to 100, set by the council', max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))])),
-                ('status', models.CharField(choices=[('active', 'Active'), ('suspended', 'Suspended'), ('exited', 'Exited')], default='active', max_length=20)),
-                ('status_reason', models.TextField(blank=True, default='')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, limit_choices_to={'kind': 'provider'}, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=200)),
+                (
+                    "cqc_location_id",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^1-\\d+$",
+                                "a CQC location ID is 1- followed by digits, e.g. 1-123456789",
+                            )
+                        ],
+                        verbose_name="CQC location ID",
+                    ),
+                ),
+                (
+                    "cqc_rating",
+                    models.CharField(
+                        choices=[
+                            ("outstanding", "Outstanding"),
+                            ("good", "Good"),
+                            ("requires_improvement", "Requires improvement"),
+                            ("inadequate", "Inadequate"),
+                            ("not_yet_rated", "Not yet rated"),
+                        ],
+                        default="not_yet_rated",
+                        max_length=30,
+                        verbose_name="CQC rating",
+                    ),
+                ),
+                (
+                    "quality_score",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        help_text="0 to 100, set by the council",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("suspended", "Suspended"),
+                            ("exited", "Exited"),
+                        ],
+                        default="active",
+                        max_length=20,
+                    ),
+                ),
+                ("status_reason", models.TextField(blank=True, default="")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        limit_choices_to={"kind": "provider"},
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical provider',
-                'verbose_name_plural': 'historical providers',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical provider",
+                "verbose_name_plural": "historical providers",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Lot',
+            name="Lot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40)),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('geographic', 'Geographic'), ('back_up', 'Back-up'), ('specialist', 'Specialist'), ('nhs_chc', 'NHS continuing healthcare')], default='geographic', max_length=20)),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lots', to='commissioning.framework')),
-                ('zones', models.ManyToManyField(blank=True, related_name='lots', to='commissioning.zone')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("geographic", "Geographic"),
+                            ("back_up", "Back-up"),
+                            ("specialist", "Specialist"),
+                            ("nhs_chc", "NHS continuing healthcare"),
+                        ],
+                        default="geographic",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lots",
+                        to="commissioning.framework",
+                    ),
+                ),
+                (
+                    "zones",
+                    models.ManyToManyField(
+                        blank=True, related_name="lots", to="commissioning.zone"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['framework_id', 'code'],
+                "ordering": ["framework_id", "code"],
             },
         ),
         migrations.AddField(
-            model_name='appointment',
-            name='lot',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appointments', to='commissioning.lot'),
+            model_name="appointment",
+            name="lot",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="appointments",
+                to="commissioning.lot",
+            ),
         ),
         migrations.CreateModel(
-            name='Provider',
+            name="Provider",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('cqc_location_id', models.CharField(blank=True, default='', max_length=20, validators=[django.core.validators.RegexValidator('^1-\\d+$', 'a CQC location ID is 1- followed by digits, e.g. 1-123456789')], verbose_name='CQC location ID')),
-                ('cqc_rating', models.CharField(choices=[('outstanding', 'Outstanding'), ('good', 'Good'), ('requires_improvement', 'Requires improvement'), ('inadequate', 'Inadequate'), ('not_yet_rated', 'Not yet rated')], default='not_yet_rated', max_length=30, verbose_name='CQC rating')),
-                ('quality_score', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='0 to 100, set by the council', max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))])),
-                ('status', models.CharField(choices=[('active', 'Active'), ('suspended', 'Suspended'), ('exited', 'Exited')], default='active', max_length=20)),
-                ('status_reason', models.TextField(blank=True, default='')),
-                ('organisation', models.OneToOneField(limit_choices_to={'kind': 'provider'}, on_delete=django.db.models.deletion.PROTECT, related_name='provider', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "cqc_location_id",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^1-\\d+$",
+                                "a CQC location ID is 1- followed by digits, e.g. 1-123456789",
+                            )
+                        ],
+                        verbose_name="CQC location ID",
+                    ),
+                ),
+                (
+                    "cqc_rating",
+                    models.CharField(
+                        choices=[
+                            ("outstanding", "Outstanding"),
+                            ("good", "Good"),
+                            ("requires_improvement", "Requires improvement"),
+                            ("inadequate", "Inadequate"),
+                            ("not_yet_rated", "Not yet rated"),
+                        ],
+                        default="not_yet_rated",
+                        max_length=30,
+                        verbose_name="CQC rating",
+                    ),
+                ),
+                (
+                    "quality_score",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        help_text="0 to 100, set by the council",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("suspended", "Suspended"),
+                            ("exited", "Exited"),
+                        ],
+                        default="active",
+                        max_length=20,
+                    ),
+                ),
+                ("status_reason", models.TextField(blank=True, default="")),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        limit_choices_to={"kind": "provider"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="provider",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalFrameworkApplication',
+            name="HistoricalFrameworkApplication",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('hourly_rate', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
-                ('status', models.CharField(choices=[('applied', 'Applied'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='applied', max_length=20)),
-                ('reason', models.TextField(blank=True, default='')),
-                ('applied_at', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('framework', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commissioning.framework')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('provider', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commissioning.provider')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "hourly_rate",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("applied", "Applied"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="applied",
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, default="")),
+                ("applied_at", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commissioning.framework",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commissioning.provider",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical framework application',
-                'verbose_name_plural': 'historical framework applications',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical framework application",
+                "verbose_name_plural": "historical framework applications",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAppointment',
+            name="HistoricalAppointment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('tier', models.CharField(choices=[('prime', 'Prime / lead'), ('supplementary', 'Supplementary / secondary'), ('back_up', 'Back-up'), ('specialist', 'Specialist'), ('spot', 'Contingency / spot')], max_length=20)),
-                ('rank', models.PositiveIntegerField(default=1)),
-                ('hourly_rate', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
-                ('block_hours_per_week', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=8)),
-                ('cohorts', models.JSONField(blank=True, default=list)),
-                ('active', models.BooleanField(default=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('framework', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commissioning.framework')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lot', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commissioning.lot')),
-                ('provider', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commissioning.provider')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("prime", "Prime / lead"),
+                            ("supplementary", "Supplementary / secondary"),
+                            ("back_up", "Back-up"),
+                            ("specialist", "Specialist"),
+                            ("spot", "Contingency / spot"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("rank", models.PositiveIntegerField(default=1)),
+                (
+                    "hourly_rate",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True),
+                ),
+                (
+                    "block_hours_per_week",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=8),
+                ),
+                ("cohorts", models.JSONField(blank=True, default=list)),
+                ("active", models.BooleanField(default=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commissioning.framework",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lot",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commissioning.lot",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commissioning.provider",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical appointment',
-                'verbose_name_plural': 'historical appointments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical appointment",
+                "verbose_name_plural": "historical appointments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='FrameworkApplication',
+            name="FrameworkApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hourly_rate', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
-                ('status', models.CharField(choices=[('applied', 'Applied'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='applied', max_length=20)),
-                ('reason', models.TextField(blank=True, default='')),
-                ('applied_at', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='applications', to='commissioning.framework')),
-                ('lots', models.ManyToManyField(related_name='applications', to='commissioning.lot')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='applications', to='commissioning.provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "hourly_rate",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("applied", "Applied"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="applied",
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, default="")),
+                ("applied_at", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="applications",
+                        to="commissioning.framework",
+                    ),
+                ),
+                (
+                    "lots",
+                    models.ManyToManyField(related_name="applications", to="commissioning.lot"),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="applications",
+                        to="commissioning.provider",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-applied_at', '-pk'],
+                "ordering": ["-applied_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='CapacityDeclaration',
+            name="CapacityDeclaration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week_starting', models.DateField()),
-                ('free_hours', models.DecimalField(decimal_places=2, max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('declared_at', models.DateTimeField()),
-                ('declared_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('zone', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='commissioning.zone')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='capacity', to='commissioning.provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("week_starting", models.DateField()),
+                (
+                    "free_hours",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=8,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                ("declared_at", models.DateTimeField()),
+                (
+                    "declared_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "zone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="commissioning.zone",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="capacity",
+                        to="commissioning.provider",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['provider_id', 'zone_id', 'week_starting', '-declared_at', '-pk'],
+                "ordering": ["provider_id", "zone_id", "week_starting", "-declared_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='appointment',
-            name='provider',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='commissioning.provider'),
+            model_name="appointment",
+            name="provider",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="appointments",
+                to="commissioning.provider",
+            ),
         ),
         migrations.CreateModel(
-            name='AppointmentBandRate',
+            name="AppointmentBandRate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('band', models.CharField(max_length=40)),
-                ('hourly_rate', models.DecimalField(decimal_places=2, max_digits=8)),
-                ('appointment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rates', to='commissioning.appointment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("band", models.CharField(max_length=40)),
+                ("hourly_rate", models.DecimalField(decimal_places=2, max_digits=8)),
+                (
+                    "appointment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rates",
+                        to="commissioning.appointment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['appointment_id', 'band'],
-                'constraints': [models.UniqueConstraint(fields=('appointment', 'band'), name='one_appointment_rate_per_band')],
+                "ordering": ["appointment_id", "band"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("appointment", "band"), name="one_appointment_rate_per_band"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='framework',
-            constraint=models.UniqueConstraint(fields=('council', 'name'), name='framework_name_per_council'),
+            model_name="framework",
+            constraint=models.UniqueConstraint(
+                fields=("council", "name"), name="framework_name_per_council"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lot',
-            constraint=models.UniqueConstraint(fields=('framework', 'code'), name='lot_code_per_framework'),
+            model_name="lot",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "code"), name="lot_code_per_framework"
+            ),
         ),
         migrations.AddIndex(
-            model_name='capacitydeclaration',
-            index=models.Index(fields=['week_starting', 'provider', 'zone'], name='commissioni_week_st_03ec3d_idx'),
+            model_name="capacitydeclaration",
+            index=models.Index(
+                fields=["week_starting", "provider", "zone"], name="commissioni_week_st_03ec3d_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.UniqueConstraint(fields=('lot', 'provider'), name='one_appointment_per_lot'),
+            model_name="appointment",
+            constraint=models.UniqueConstraint(
+                fields=("lot", "provider"), name="one_appointment_per_lot"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.CheckConstraint(condition=models.Q(('block_hours_per_week__gte', 0)), name='block_hours_not_negative'),
+            model_name="appointment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("block_hours_per_week__gte", 0)),
+                name="block_hours_not_negative",
+            ),
         ),
     ]

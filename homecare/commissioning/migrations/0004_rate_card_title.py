@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commissioning', '0003_travel_calibration'),
+        ("commissioning", "0003_travel_calibration"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalratecard',
-            name='title',
-            field=models.CharField(blank=True, default='', max_length=200),
+            model_name="historicalratecard",
+            name="title",
+            field=models.CharField(blank=True, default="", max_length=200),
         ),
         migrations.AddField(
-            model_name='ratecard',
-            name='title',
-            field=models.CharField(blank=True, default='', max_length=200),
+            model_name="ratecard",
+            name="title",
+            field=models.CharField(blank=True, default="", max_length=200),
         ),
     ]

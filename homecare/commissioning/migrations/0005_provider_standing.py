@@ -9,50 +9,158 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_organisation_person_reference_format'),
-        ('commissioning', '0004_rate_card_title'),
+        ("accounts", "0005_organisation_person_reference_format"),
+        ("commissioning", "0004_rate_card_title"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalProviderStanding',
+            name="HistoricalProviderStanding",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('suspended', 'Suspended'), ('exited', 'Exited')], default='active', max_length=20)),
-                ('status_reason', models.TextField(blank=True, default='')),
-                ('quality_score', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='0 to 100, set by the council', max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))])),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('council', models.ForeignKey(blank=True, db_constraint=False, limit_choices_to={'kind': 'council'}, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.organisation')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('provider', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commissioning.provider')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("suspended", "Suspended"),
+                            ("exited", "Exited"),
+                        ],
+                        default="active",
+                        max_length=20,
+                    ),
+                ),
+                ("status_reason", models.TextField(blank=True, default="")),
+                (
+                    "quality_score",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        help_text="0 to 100, set by the council",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "council",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        limit_choices_to={"kind": "council"},
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commissioning.provider",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical provider standing',
-                'verbose_name_plural': 'historical provider standings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical provider standing",
+                "verbose_name_plural": "historical provider standings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ProviderStanding',
+            name="ProviderStanding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('suspended', 'Suspended'), ('exited', 'Exited')], default='active', max_length=20)),
-                ('status_reason', models.TextField(blank=True, default='')),
-                ('quality_score', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='0 to 100, set by the council', max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))])),
-                ('council', models.ForeignKey(limit_choices_to={'kind': 'council'}, on_delete=django.db.models.deletion.PROTECT, related_name='provider_standings', to='accounts.organisation')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='standings', to='commissioning.provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("suspended", "Suspended"),
+                            ("exited", "Exited"),
+                        ],
+                        default="active",
+                        max_length=20,
+                    ),
+                ),
+                ("status_reason", models.TextField(blank=True, default="")),
+                (
+                    "quality_score",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        help_text="0 to 100, set by the council",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                    ),
+                ),
+                (
+                    "council",
+                    models.ForeignKey(
+                        limit_choices_to={"kind": "council"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="provider_standings",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="standings",
+                        to="commissioning.provider",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['council_id', 'provider__name'],
-                'constraints': [models.UniqueConstraint(fields=('council', 'provider'), name='one_standing_per_council_and_provider')],
+                "ordering": ["council_id", "provider__name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("council", "provider"), name="one_standing_per_council_and_provider"
+                    )
+                ],
             },
         ),
     ]

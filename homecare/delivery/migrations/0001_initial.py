@@ -7,297 +7,822 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0004_apitoken_user_required'),
-        ('brokerage', '0002_initial'),
-        ('commissioning', '0002_market'),
+        ("accounts", "0004_apitoken_user_required"),
+        ("brokerage", "0002_initial"),
+        ("commissioning", "0002_market"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalReconciliationRun',
+            name="HistoricalReconciliationRun",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('period_start', models.DateField(help_text='A Monday')),
-                ('period_end', models.DateField(help_text='The Sunday four weeks on (inclusive)')),
-                ('rules_name', models.CharField(max_length=100)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved (frozen)')], default='draft', max_length=20)),
-                ('ran_at', models.DateTimeField()),
-                ('times_run', models.PositiveIntegerField(default=1)),
-                ('stale', models.BooleanField(default=False)),
-                ('planned_visits', models.PositiveIntegerField(default=0)),
-                ('planned_carer_minutes', models.PositiveIntegerField(default=0)),
-                ('payable_carer_minutes', models.PositiveIntegerField(default=0)),
-                ('withheld_pence', models.BigIntegerField(default=0)),
-                ('total_pence', models.BigIntegerField(default=0)),
-                ('outcome_counts', models.JSONField(blank=True, default=dict)),
-                ('log_counts', models.JSONField(blank=True, default=dict)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('council', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.organisation')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('provider', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commissioning.provider')),
-                ('ran_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("period_start", models.DateField(help_text="A Monday")),
+                ("period_end", models.DateField(help_text="The Sunday four weeks on (inclusive)")),
+                ("rules_name", models.CharField(max_length=100)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("approved", "Approved (frozen)")],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("ran_at", models.DateTimeField()),
+                ("times_run", models.PositiveIntegerField(default=1)),
+                ("stale", models.BooleanField(default=False)),
+                ("planned_visits", models.PositiveIntegerField(default=0)),
+                ("planned_carer_minutes", models.PositiveIntegerField(default=0)),
+                ("payable_carer_minutes", models.PositiveIntegerField(default=0)),
+                ("withheld_pence", models.BigIntegerField(default=0)),
+                ("total_pence", models.BigIntegerField(default=0)),
+                ("outcome_counts", models.JSONField(blank=True, default=dict)),
+                ("log_counts", models.JSONField(blank=True, default=dict)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "council",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commissioning.provider",
+                    ),
+                ),
+                (
+                    "ran_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical reconciliation run',
-                'verbose_name_plural': 'historical reconciliation runs',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical reconciliation run",
+                "verbose_name_plural": "historical reconciliation runs",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='LogUpload',
+            name="LogUpload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=200)),
-                ('sha256', models.CharField(db_index=True, max_length=64)),
-                ('format', models.CharField(choices=[('csv', 'CSV (call-monitoring layout)'), ('parquet', 'Parquet (call-monitoring layout)'), ('return', 'Finance return (CSV)')], max_length=20)),
-                ('content', models.BinaryField()),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Importing'), ('done', 'Imported'), ('failed', 'Rejected'), ('held', 'Held for review')], default='queued', max_length=20)),
-                ('rows_total', models.PositiveIntegerField(default=0)),
-                ('rows_done', models.PositiveIntegerField(default=0)),
-                ('logs_created', models.PositiveIntegerField(default=0)),
-                ('logs_existing', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('errors_total', models.PositiveIntegerField(default=0)),
-                ('uploaded_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('released_at', models.DateTimeField(blank=True, null=True)),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='log_uploads', to='commissioning.provider')),
-                ('released_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=200)),
+                ("sha256", models.CharField(db_index=True, max_length=64)),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            ("csv", "CSV (call-monitoring layout)"),
+                            ("parquet", "Parquet (call-monitoring layout)"),
+                            ("return", "Finance return (CSV)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("content", models.BinaryField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Importing"),
+                            ("done", "Imported"),
+                            ("failed", "Rejected"),
+                            ("held", "Held for review"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                    ),
+                ),
+                ("rows_total", models.PositiveIntegerField(default=0)),
+                ("rows_done", models.PositiveIntegerField(default=0)),
+                ("logs_created", models.PositiveIntegerField(default=0)),
+                ("logs_existing", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("errors_total", models.PositiveIntegerField(default=0)),
+                ("uploaded_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("released_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="log_uploads",
+                        to="commissioning.provider",
+                    ),
+                ),
+                (
+                    "released_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-uploaded_at', '-pk'],
+                "ordering": ["-uploaded_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalVisitLog',
+            name="HistoricalVisitLog",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('carer_id', models.CharField(max_length=60)),
-                ('check_in', models.DateTimeField()),
-                ('check_out', models.DateTimeField(blank=True, null=True)),
-                ('method', models.CharField(choices=[('phone', 'Phone'), ('app', 'App'), ('qr', 'QR code'), ('manual', 'Manual')], max_length=10)),
-                ('exception_code', models.CharField(blank=True, default='', max_length=30)),
-                ('held', models.BooleanField(default=False)),
-                ('approval', models.CharField(choices=[('not_needed', 'Not needed'), ('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='not_needed', max_length=12)),
-                ('created_at', models.DateTimeField()),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='brokerage.person')),
-                ('provider', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commissioning.provider')),
-                ('upload', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='delivery.logupload')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("carer_id", models.CharField(max_length=60)),
+                ("check_in", models.DateTimeField()),
+                ("check_out", models.DateTimeField(blank=True, null=True)),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Phone"),
+                            ("app", "App"),
+                            ("qr", "QR code"),
+                            ("manual", "Manual"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("exception_code", models.CharField(blank=True, default="", max_length=30)),
+                ("held", models.BooleanField(default=False)),
+                (
+                    "approval",
+                    models.CharField(
+                        choices=[
+                            ("not_needed", "Not needed"),
+                            ("pending", "Pending"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="not_needed",
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="brokerage.person",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commissioning.provider",
+                    ),
+                ),
+                (
+                    "upload",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="delivery.logupload",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical visit log',
-                'verbose_name_plural': 'historical visit logs',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical visit log",
+                "verbose_name_plural": "historical visit logs",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ReconciliationRun',
+            name="ReconciliationRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_start', models.DateField(help_text='A Monday')),
-                ('period_end', models.DateField(help_text='The Sunday four weeks on (inclusive)')),
-                ('rules_name', models.CharField(max_length=100)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved (frozen)')], default='draft', max_length=20)),
-                ('ran_at', models.DateTimeField()),
-                ('times_run', models.PositiveIntegerField(default=1)),
-                ('stale', models.BooleanField(default=False)),
-                ('planned_visits', models.PositiveIntegerField(default=0)),
-                ('planned_carer_minutes', models.PositiveIntegerField(default=0)),
-                ('payable_carer_minutes', models.PositiveIntegerField(default=0)),
-                ('withheld_pence', models.BigIntegerField(default=0)),
-                ('total_pence', models.BigIntegerField(default=0)),
-                ('outcome_counts', models.JSONField(blank=True, default=dict)),
-                ('log_counts', models.JSONField(blank=True, default=dict)),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reconciliation_runs', to='accounts.organisation')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reconciliation_runs', to='commissioning.provider')),
-                ('ran_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period_start", models.DateField(help_text="A Monday")),
+                ("period_end", models.DateField(help_text="The Sunday four weeks on (inclusive)")),
+                ("rules_name", models.CharField(max_length=100)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("approved", "Approved (frozen)")],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("ran_at", models.DateTimeField()),
+                ("times_run", models.PositiveIntegerField(default=1)),
+                ("stale", models.BooleanField(default=False)),
+                ("planned_visits", models.PositiveIntegerField(default=0)),
+                ("planned_carer_minutes", models.PositiveIntegerField(default=0)),
+                ("payable_carer_minutes", models.PositiveIntegerField(default=0)),
+                ("withheld_pence", models.BigIntegerField(default=0)),
+                ("total_pence", models.BigIntegerField(default=0)),
+                ("outcome_counts", models.JSONField(blank=True, default=dict)),
+                ("log_counts", models.JSONField(blank=True, default=dict)),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reconciliation_runs",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reconciliation_runs",
+                        to="commissioning.provider",
+                    ),
+                ),
+                (
+                    "ran_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-period_start', 'provider__name'],
+                "ordering": ["-period_start", "provider__name"],
             },
         ),
         migrations.CreateModel(
-            name='Invoice',
+            name="Invoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=40, unique=True)),
-                ('total_pence', models.BigIntegerField()),
-                ('lines_count', models.PositiveIntegerField()),
-                ('checked', models.BooleanField(default=False, help_text='Total equals the sum of the lines')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved')], default='draft', max_length=20)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('run', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='invoice', to='delivery.reconciliationrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=40, unique=True)),
+                ("total_pence", models.BigIntegerField()),
+                ("lines_count", models.PositiveIntegerField()),
+                (
+                    "checked",
+                    models.BooleanField(
+                        default=False, help_text="Total equals the sum of the lines"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("approved", "Approved")],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "run",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invoice",
+                        to="delivery.reconciliationrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-run__period_start', 'number'],
+                "ordering": ["-run__period_start", "number"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalInvoice',
+            name="HistoricalInvoice",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.CharField(db_index=True, max_length=40)),
-                ('total_pence', models.BigIntegerField()),
-                ('lines_count', models.PositiveIntegerField()),
-                ('checked', models.BooleanField(default=False, help_text='Total equals the sum of the lines')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved')], default='draft', max_length=20)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('approved_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('run', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='delivery.reconciliationrun')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(db_index=True, max_length=40)),
+                ("total_pence", models.BigIntegerField()),
+                ("lines_count", models.PositiveIntegerField()),
+                (
+                    "checked",
+                    models.BooleanField(
+                        default=False, help_text="Total equals the sum of the lines"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("approved", "Approved")],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="delivery.reconciliationrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical invoice',
-                'verbose_name_plural': 'historical invoices',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical invoice",
+                "verbose_name_plural": "historical invoices",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='VisitLog',
+            name="VisitLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('carer_id', models.CharField(max_length=60)),
-                ('check_in', models.DateTimeField()),
-                ('check_out', models.DateTimeField(blank=True, null=True)),
-                ('method', models.CharField(choices=[('phone', 'Phone'), ('app', 'App'), ('qr', 'QR code'), ('manual', 'Manual')], max_length=10)),
-                ('exception_code', models.CharField(blank=True, default='', max_length=30)),
-                ('held', models.BooleanField(default=False)),
-                ('approval', models.CharField(choices=[('not_needed', 'Not needed'), ('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='not_needed', max_length=12)),
-                ('created_at', models.DateTimeField()),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='visit_logs', to='brokerage.person')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='visit_logs', to='commissioning.provider')),
-                ('upload', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='logs', to='delivery.logupload')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("carer_id", models.CharField(max_length=60)),
+                ("check_in", models.DateTimeField()),
+                ("check_out", models.DateTimeField(blank=True, null=True)),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Phone"),
+                            ("app", "App"),
+                            ("qr", "QR code"),
+                            ("manual", "Manual"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("exception_code", models.CharField(blank=True, default="", max_length=30)),
+                ("held", models.BooleanField(default=False)),
+                (
+                    "approval",
+                    models.CharField(
+                        choices=[
+                            ("not_needed", "Not needed"),
+                            ("pending", "Pending"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="not_needed",
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="visit_logs",
+                        to="brokerage.person",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="visit_logs",
+                        to="commissioning.provider",
+                    ),
+                ),
+                (
+                    "upload",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="logs",
+                        to="delivery.logupload",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['check_in', 'pk'],
+                "ordering": ["check_in", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='VisitException',
+            name="VisitException",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30)),
-                ('planned_id', models.CharField(blank=True, default='', max_length=80)),
-                ('planned_start', models.DateTimeField(blank=True, null=True)),
-                ('person_ref', models.CharField(max_length=40)),
-                ('carer_id', models.CharField(blank=True, default='', max_length=60)),
-                ('check_in', models.DateTimeField(blank=True, null=True)),
-                ('check_out', models.DateTimeField(blank=True, null=True)),
-                ('method', models.CharField(blank=True, default='', max_length=10)),
-                ('detail', models.TextField(blank=True, default='', help_text='What the engine found')),
-                ('action', models.TextField(blank=True, default='')),
-                ('status', models.CharField(choices=[('noted', 'For information'), ('pending', 'To decide'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='noted', max_length=20)),
-                ('reason', models.TextField(blank=True, default='', help_text='Why it was approved or rejected')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exceptions', to='delivery.reconciliationrun')),
-                ('log', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='exceptions', to='delivery.visitlog')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=30)),
+                ("planned_id", models.CharField(blank=True, default="", max_length=80)),
+                ("planned_start", models.DateTimeField(blank=True, null=True)),
+                ("person_ref", models.CharField(max_length=40)),
+                ("carer_id", models.CharField(blank=True, default="", max_length=60)),
+                ("check_in", models.DateTimeField(blank=True, null=True)),
+                ("check_out", models.DateTimeField(blank=True, null=True)),
+                ("method", models.CharField(blank=True, default="", max_length=10)),
+                (
+                    "detail",
+                    models.TextField(blank=True, default="", help_text="What the engine found"),
+                ),
+                ("action", models.TextField(blank=True, default="")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("noted", "For information"),
+                            ("pending", "To decide"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="noted",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "reason",
+                    models.TextField(
+                        blank=True, default="", help_text="Why it was approved or rejected"
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="exceptions",
+                        to="delivery.reconciliationrun",
+                    ),
+                ),
+                (
+                    "log",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="exceptions",
+                        to="delivery.visitlog",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['run_id', 'planned_start', 'pk'],
+                "ordering": ["run_id", "planned_start", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='InvoiceLine',
+            name="InvoiceLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('planned_id', models.CharField(blank=True, default='', max_length=80)),
-                ('visit_start', models.DateTimeField()),
-                ('outcome', models.CharField(max_length=30)),
-                ('carer_index', models.PositiveSmallIntegerField(default=1)),
-                ('carer_id', models.CharField(blank=True, default='', max_length=60)),
-                ('check_in', models.DateTimeField(blank=True, null=True)),
-                ('check_out', models.DateTimeField(blank=True, null=True)),
-                ('method', models.CharField(blank=True, default='', max_length=10)),
-                ('actual_minutes', models.IntegerField(blank=True, null=True)),
-                ('planned_minutes', models.IntegerField(blank=True, null=True)),
-                ('payable_minutes', models.IntegerField()),
-                ('billable_minutes', models.IntegerField()),
-                ('rate_pence_per_hour', models.BigIntegerField()),
-                ('day_type', models.CharField(blank=True, default='', max_length=30)),
-                ('enhancements', models.CharField(blank=True, default='', max_length=200)),
-                ('amount_pence', models.BigIntegerField()),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='delivery.invoice')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='brokerage.person')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='delivery.reconciliationrun')),
-                ('log', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='invoice_lines', to='delivery.visitlog')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("planned_id", models.CharField(blank=True, default="", max_length=80)),
+                ("visit_start", models.DateTimeField()),
+                ("outcome", models.CharField(max_length=30)),
+                ("carer_index", models.PositiveSmallIntegerField(default=1)),
+                ("carer_id", models.CharField(blank=True, default="", max_length=60)),
+                ("check_in", models.DateTimeField(blank=True, null=True)),
+                ("check_out", models.DateTimeField(blank=True, null=True)),
+                ("method", models.CharField(blank=True, default="", max_length=10)),
+                ("actual_minutes", models.IntegerField(blank=True, null=True)),
+                ("planned_minutes", models.IntegerField(blank=True, null=True)),
+                ("payable_minutes", models.IntegerField()),
+                ("billable_minutes", models.IntegerField()),
+                ("rate_pence_per_hour", models.BigIntegerField()),
+                ("day_type", models.CharField(blank=True, default="", max_length=30)),
+                ("enhancements", models.CharField(blank=True, default="", max_length=200)),
+                ("amount_pence", models.BigIntegerField()),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="delivery.invoice",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="brokerage.person",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="delivery.reconciliationrun",
+                    ),
+                ),
+                (
+                    "log",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invoice_lines",
+                        to="delivery.visitlog",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['run_id', 'position'],
+                "ordering": ["run_id", "position"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalVisitException',
+            name="HistoricalVisitException",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30)),
-                ('planned_id', models.CharField(blank=True, default='', max_length=80)),
-                ('planned_start', models.DateTimeField(blank=True, null=True)),
-                ('person_ref', models.CharField(max_length=40)),
-                ('carer_id', models.CharField(blank=True, default='', max_length=60)),
-                ('check_in', models.DateTimeField(blank=True, null=True)),
-                ('check_out', models.DateTimeField(blank=True, null=True)),
-                ('method', models.CharField(blank=True, default='', max_length=10)),
-                ('detail', models.TextField(blank=True, default='', help_text='What the engine found')),
-                ('action', models.TextField(blank=True, default='')),
-                ('status', models.CharField(choices=[('noted', 'For information'), ('pending', 'To decide'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='noted', max_length=20)),
-                ('reason', models.TextField(blank=True, default='', help_text='Why it was approved or rejected')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('run', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='delivery.reconciliationrun')),
-                ('log', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='delivery.visitlog')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=30)),
+                ("planned_id", models.CharField(blank=True, default="", max_length=80)),
+                ("planned_start", models.DateTimeField(blank=True, null=True)),
+                ("person_ref", models.CharField(max_length=40)),
+                ("carer_id", models.CharField(blank=True, default="", max_length=60)),
+                ("check_in", models.DateTimeField(blank=True, null=True)),
+                ("check_out", models.DateTimeField(blank=True, null=True)),
+                ("method", models.CharField(blank=True, default="", max_length=10)),
+                (
+                    "detail",
+                    models.TextField(blank=True, default="", help_text="What the engine found"),
+                ),
+                ("action", models.TextField(blank=True, default="")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("noted", "For information"),
+                            ("pending", "To decide"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="noted",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "reason",
+                    models.TextField(
+                        blank=True, default="", help_text="Why it was approved or rejected"
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="delivery.reconciliationrun",
+                    ),
+                ),
+                (
+                    "log",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="delivery.visitlog",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical visit exception',
-                'verbose_name_plural': 'historical visit exceptions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical visit exception",
+                "verbose_name_plural": "historical visit exceptions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddConstraint(
-            model_name='reconciliationrun',
-            constraint=models.UniqueConstraint(fields=('council', 'provider', 'period_start'), name='one_run_per_period'),
+            model_name="reconciliationrun",
+            constraint=models.UniqueConstraint(
+                fields=("council", "provider", "period_start"), name="one_run_per_period"
+            ),
         ),
         migrations.AddIndex(
-            model_name='visitlog',
-            index=models.Index(fields=['provider', 'check_in'], name='delivery_vi_provide_1480fb_idx'),
+            model_name="visitlog",
+            index=models.Index(
+                fields=["provider", "check_in"], name="delivery_vi_provide_1480fb_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='visitlog',
-            constraint=models.UniqueConstraint(fields=('provider', 'person', 'carer_id', 'check_in'), name='one_log_per_key'),
+            model_name="visitlog",
+            constraint=models.UniqueConstraint(
+                fields=("provider", "person", "carer_id", "check_in"), name="one_log_per_key"
+            ),
         ),
     ]

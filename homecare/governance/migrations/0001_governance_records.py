@@ -7,105 +7,281 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0005_organisation_person_reference_format'),
-        ('brokerage', '0004_request_submission_key'),
+        ("accounts", "0005_organisation_person_reference_format"),
+        ("brokerage", "0004_request_submission_key"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalSubjectAccessExport',
+            name="HistoricalSubjectAccessExport",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('exported_at', models.DateTimeField()),
-                ('records', models.PositiveIntegerField(default=0, verbose_name='records in the archive')),
-                ('size_bytes', models.PositiveBigIntegerField(default=0, verbose_name='size in bytes')),
-                ('sha256', models.CharField(default='', max_length=64, verbose_name='fingerprint of the archive')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('council', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.organisation')),
-                ('exported_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='brokerage.person')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("exported_at", models.DateTimeField()),
+                (
+                    "records",
+                    models.PositiveIntegerField(default=0, verbose_name="records in the archive"),
+                ),
+                (
+                    "size_bytes",
+                    models.PositiveBigIntegerField(default=0, verbose_name="size in bytes"),
+                ),
+                (
+                    "sha256",
+                    models.CharField(
+                        default="", max_length=64, verbose_name="fingerprint of the archive"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "council",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "exported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="brokerage.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical subject-access export',
-                'verbose_name_plural': 'historical subject-access exports',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical subject-access export",
+                "verbose_name_plural": "historical subject-access exports",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='RetentionRun',
+            name="RetentionRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ran_at', models.DateTimeField()),
-                ('as_of', models.DateTimeField(help_text='The time the rules measured ages from')),
-                ('report', models.JSONField(default=list)),
-                ('ran_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ran_at", models.DateTimeField()),
+                ("as_of", models.DateTimeField(help_text="The time the rules measured ages from")),
+                ("report", models.JSONField(default=list)),
+                (
+                    "ran_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-ran_at', '-pk'],
+                "ordering": ["-ran_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAnonymisedPerson',
+            name="HistoricalAnonymisedPerson",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('anonymised_at', models.DateTimeField()),
-                ('last_service', models.DateField(help_text='The last day of service the rule measured from')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='brokerage.person')),
-                ('run', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.retentionrun')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("anonymised_at", models.DateTimeField()),
+                (
+                    "last_service",
+                    models.DateField(help_text="The last day of service the rule measured from"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="brokerage.person",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.retentionrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical anonymised person',
-                'verbose_name_plural': 'historical anonymised persons',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical anonymised person",
+                "verbose_name_plural": "historical anonymised persons",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='AnonymisedPerson',
+            name="AnonymisedPerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('anonymised_at', models.DateTimeField()),
-                ('last_service', models.DateField(help_text='The last day of service the rule measured from')),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='anonymised', to='brokerage.person')),
-                ('run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='people', to='governance.retentionrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("anonymised_at", models.DateTimeField()),
+                (
+                    "last_service",
+                    models.DateField(help_text="The last day of service the rule measured from"),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="anonymised",
+                        to="brokerage.person",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="governance.retentionrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'anonymised person',
-                'ordering': ['-anonymised_at', '-pk'],
+                "verbose_name": "anonymised person",
+                "ordering": ["-anonymised_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SubjectAccessExport',
+            name="SubjectAccessExport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('exported_at', models.DateTimeField()),
-                ('records', models.PositiveIntegerField(default=0, verbose_name='records in the archive')),
-                ('size_bytes', models.PositiveBigIntegerField(default=0, verbose_name='size in bytes')),
-                ('sha256', models.CharField(default='', max_length=64, verbose_name='fingerprint of the archive')),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation')),
-                ('exported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='subject_access_exports', to='brokerage.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("exported_at", models.DateTimeField()),
+                (
+                    "records",
+                    models.PositiveIntegerField(default=0, verbose_name="records in the archive"),
+                ),
+                (
+                    "size_bytes",
+                    models.PositiveBigIntegerField(default=0, verbose_name="size in bytes"),
+                ),
+                (
+                    "sha256",
+                    models.CharField(
+                        default="", max_length=64, verbose_name="fingerprint of the archive"
+                    ),
+                ),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "exported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subject_access_exports",
+                        to="brokerage.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'subject-access export',
-                'ordering': ['-exported_at', '-pk'],
+                "verbose_name": "subject-access export",
+                "ordering": ["-exported_at", "-pk"],
             },
         ),
     ]

@@ -7,61 +7,209 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0004_apitoken_user_required'),
-        ('brokerage', '0002_initial'),
-        ('commissioning', '0002_market'),
+        ("accounts", "0004_apitoken_user_required"),
+        ("brokerage", "0002_initial"),
+        ("commissioning", "0002_market"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalComplaint',
+            name="HistoricalComplaint",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('received_on', models.DateField()),
-                ('category', models.CharField(choices=[('missed_or_late', 'Missed or late visits'), ('quality_of_care', 'Quality of care'), ('carer_conduct', "Carers' conduct"), ('communication', 'Communication'), ('charges', 'Charges and invoices'), ('other', 'Other')], max_length=30)),
-                ('summary', models.TextField(max_length=2000)),
-                ('outcome', models.CharField(choices=[('open', 'Open (not yet decided)'), ('upheld', 'Upheld'), ('partly_upheld', 'Partly upheld'), ('not_upheld', 'Not upheld')], default='open', max_length=20)),
-                ('recorded_at', models.DateTimeField()),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('council', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.organisation')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='brokerage.person')),
-                ('provider', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commissioning.provider')),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("received_on", models.DateField()),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("missed_or_late", "Missed or late visits"),
+                            ("quality_of_care", "Quality of care"),
+                            ("carer_conduct", "Carers' conduct"),
+                            ("communication", "Communication"),
+                            ("charges", "Charges and invoices"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("summary", models.TextField(max_length=2000)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open (not yet decided)"),
+                            ("upheld", "Upheld"),
+                            ("partly_upheld", "Partly upheld"),
+                            ("not_upheld", "Not upheld"),
+                        ],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField()),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "council",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="brokerage.person",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commissioning.provider",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical complaint',
-                'verbose_name_plural': 'historical complaints',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical complaint",
+                "verbose_name_plural": "historical complaints",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Complaint',
+            name="Complaint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_on', models.DateField()),
-                ('category', models.CharField(choices=[('missed_or_late', 'Missed or late visits'), ('quality_of_care', 'Quality of care'), ('carer_conduct', "Carers' conduct"), ('communication', 'Communication'), ('charges', 'Charges and invoices'), ('other', 'Other')], max_length=30)),
-                ('summary', models.TextField(max_length=2000)),
-                ('outcome', models.CharField(choices=[('open', 'Open (not yet decided)'), ('upheld', 'Upheld'), ('partly_upheld', 'Partly upheld'), ('not_upheld', 'Not upheld')], default='open', max_length=20)),
-                ('recorded_at', models.DateTimeField()),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to='accounts.organisation')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to='brokerage.person')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to='commissioning.provider')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("received_on", models.DateField()),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("missed_or_late", "Missed or late visits"),
+                            ("quality_of_care", "Quality of care"),
+                            ("carer_conduct", "Carers' conduct"),
+                            ("communication", "Communication"),
+                            ("charges", "Charges and invoices"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("summary", models.TextField(max_length=2000)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open (not yet decided)"),
+                            ("upheld", "Upheld"),
+                            ("partly_upheld", "Partly upheld"),
+                            ("not_upheld", "Not upheld"),
+                        ],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="complaints",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="complaints",
+                        to="brokerage.person",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="complaints",
+                        to="commissioning.provider",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_on', '-pk'],
-                'indexes': [models.Index(fields=['council', 'received_on'], name='insight_com_council_2cf98d_idx')],
+                "ordering": ["-received_on", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["council", "received_on"], name="insight_com_council_2cf98d_idx"
+                    )
+                ],
             },
         ),
     ]
