@@ -3,7 +3,9 @@
 Named verb_noun, each in a transaction, each taking ``acting_user``. A run is one provider's
 logs against its packages placed through one council's frameworks for a four-week period
 starting on a Monday, reconciled by the engine (:func:`carecore.ecm.reconcile`) under the
-council's rules file (``HOMECARE_ECM_RULES``) at each placement's tendered rate.
+council's rules file (``HOMECARE_ECM_RULES``), each visit at the rate in force on its day
+under its framework's rate card (:mod:`homecare.delivery.run_inputs` reads the period once;
+:mod:`homecare.delivery.invoicing` saves the lines with their streams and block hours).
 
 Re-running a period replaces the draft run's lines, exceptions and invoice (never a second
 run or invoice for one provider and period); decisions already taken on exceptions are
@@ -22,19 +24,17 @@ withheld from the next run's invoice (shown as withheld on the run).
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 import polars as pl
 from django.conf import settings
 from django.db import transaction
 
-from carecore.ecm import load_rules, planned_visits, reconcile
+from carecore.ecm import load_rules, reconcile
 from carecore.ecm.schema import LATE, PENDING_APPROVAL
 from carecore.errors import InputError
-from carecore.units import as_london, to_pence
-from homecare.brokerage.models import Funding, Placement
-from homecare.delivery import engine
+from carecore.units import as_london
+from homecare.delivery import engine, invoicing
 from homecare.delivery.models import (
     Invoice,
     InvoiceLine,
@@ -42,6 +42,7 @@ from homecare.delivery.models import (
     VisitException,
     VisitLog,
 )
+from homecare.delivery.run_inputs import read_run_inputs
 
 DECIDABLE = (PENDING_APPROVAL, LATE)
 ExceptionKey = tuple[str, str, str, datetime | None]
@@ -57,26 +58,6 @@ def check_period_start(start: Any) -> date:
     if start.weekday() != 0:
         raise InputError("a period starts on a Monday", key="period_start")
     return start
-
-
-def _logs(council: Any, provider: Any, start: date, end: date) -> list[VisitLog]:
-    """The provider's unheld logs in the period for the council's own people it cares for
-    through the council: another council's people's logs are never read, so a log is paid in
-    at most one council's invoice."""
-    first, after = engine.period_bounds(start, end)
-    people = Placement.objects.filter(
-        provider=provider, request__framework__council=council, package__person__council=council
-    ).values("package__person_id")
-    return list(
-        VisitLog.objects.filter(
-            provider=provider,
-            held=False,
-            person__council=council,
-            person_id__in=people,
-            check_in__gte=first,
-            check_in__lt=after,
-        ).select_related("person", "provider__organisation")
-    )
 
 
 @transaction.atomic
@@ -100,19 +81,12 @@ def run_reconciliation(
         raise InputError("this period's invoice is approved: the run is frozen", key="period_start")
     name = rules_name()
     rules = load_rules(name)
-    read = _logs(council, provider, start, end)
-    logs = [log for log in read if log.person.funding != Funding.DIRECT_PAYMENT]
-    left_out = len(read) - len(logs)
-    approved = [engine.log_key(log) for log in logs if log.approval == VisitLog.Approval.APPROVED]
-    paid_by_person = _direct_payment_refs(council, provider)
-    packages = engine.planned_packages(council, provider, start, end)
-    planned = planned_visits(
-        [p for p in packages if p.person_ref not in paid_by_person], start, end
-    )
+    inputs = read_run_inputs(council, provider, start, end)
     decisions = _decisions(run)
     if run is None:
         run = ReconciliationRun(council=council, provider=provider, period_start=start, times_run=0)
-    run.period_end, run.rules_name, run.ran_at, run.ran_by = end, name, now, acting_user
+    run.period_end, run.ran_at, run.ran_by = end, now, acting_user
+    run.rules_name = f"{name} with {inputs.card_name}" if inputs.card_name else name
     run.times_run += 1
     run.stale = False
     run._history_user = acting_user  # type: ignore[attr-defined]
@@ -120,40 +94,26 @@ def run_reconciliation(
     run.lines.all().delete()
     run.exceptions.all().delete()
     Invoice.objects.filter(run=run).delete()
-    if planned.height == 0 and not logs:
-        return _save_totals(run, None, [], withheld=0, left_out=left_out)
+    if inputs.empty:
+        withheld = invoicing.save_invoice(run, _no_lines(), inputs, set())
+        return _save_totals(run, None, [], withheld=withheld, left_out=inputs.left_out)
     result = reconcile(
-        planned, engine.log_frame(logs), rules, None, approvals=engine.approval_frame(approved)
+        inputs.planned, inputs.logs.actual, rules, inputs.card, approvals=inputs.logs.approvals
     )
-    by_key = {engine.log_key(log): log for log in logs}
-    people = {log.person.reference: log.person_id for log in logs}
-    people.update(_planned_people(council, provider, start, end))
-    exceptions = _save_exceptions(run, result.exceptions, by_key, decisions, acting_user)
+    exceptions = _save_exceptions(
+        run, result.exceptions, inputs.logs.entries(), decisions, acting_user
+    )
     rejected_late = {e.planned_id for e in exceptions if e.kind == LATE and e.status == "rejected"}
-    withheld = _save_invoice(run, result.invoice_lines, by_key, people, rejected_late)
-    return _save_totals(run, result, exceptions, withheld=withheld, left_out=left_out)
+    withheld = invoicing.save_invoice(run, result.invoice_lines, inputs, rejected_late)
+    return _save_totals(run, result, exceptions, withheld=withheld, left_out=inputs.left_out)
 
 
-def _direct_payment_refs(council: Any, provider: Any) -> set[str]:
-    """References of the council's people placed with the provider who hold a direct
-    payment: they pay for their own care, so the council never invoices it."""
-    return set(
-        Placement.objects.filter(
-            provider=provider,
-            request__framework__council=council,
-            package__person__council=council,
-            package__person__funding=Funding.DIRECT_PAYMENT,
-        ).values_list("package__person__reference", flat=True)
+def _no_lines() -> pl.DataFrame:
+    from carecore.ecm.reconcile import LINE_COLUMNS
+
+    return pl.DataFrame({c: [] for c in LINE_COLUMNS}).with_columns(
+        pl.col("amount_pence").cast(pl.Int64), pl.col("planned_id").cast(pl.String)
     )
-
-
-def _planned_people(council: Any, provider: Any, start: date, end: date) -> dict[str, int]:
-    """Reference -> person id of the council's own people planned in the period."""
-    return {
-        p.package.person.reference: p.package.person_id
-        for p in engine.placements_in(council, provider, start, end)
-        if p.package.person.council_id == council.pk
-    }
 
 
 def exception_key(kind: str, planned_id: str, carer_id: str, check_in: datetime | None) -> Any:
@@ -174,7 +134,7 @@ def _decisions(run: ReconciliationRun | None) -> dict[Any, VisitException]:
 def _save_exceptions(
     run: ReconciliationRun,
     frame: pl.DataFrame,
-    by_key: dict[engine.LogKey, VisitLog],
+    logs: dict[engine.LogKey, tuple[int, str]],
     decisions: dict[Any, VisitException],
     acting_user: Any,
 ) -> list[VisitException]:
@@ -182,7 +142,7 @@ def _save_exceptions(
     for item in frame.iter_rows(named=True):
         kind = item["kind"]
         key = (item["provider_ref"], item["person_ref"], item["carer_id"], item["check_in"])
-        log = by_key.get(key) if item["carer_id"] else None
+        log_id, approval = logs.get(key, (None, "")) if item["carer_id"] else (None, "")
         row = VisitException(
             run=run,
             kind=kind,
@@ -195,13 +155,13 @@ def _save_exceptions(
             method=item["method"] or "",
             detail=item["reason"] or "",
             action=item["action"] or "",
-            log=log,
+            log_id=log_id,
             status=VisitException.Status.NOTED,
         )
         # A manual log is decided on the log itself (the visit's own row is for information).
-        if kind == LATE or (kind == PENDING_APPROVAL and log is not None):
+        if kind == LATE or (kind == PENDING_APPROVAL and log_id is not None):
             row.status = VisitException.Status.PENDING
-        if kind == PENDING_APPROVAL and log is not None and log.approval == "rejected":
+        if kind == PENDING_APPROVAL and log_id is not None and approval == "rejected":
             row.status = VisitException.Status.REJECTED
         earlier = decisions.get(exception_key(kind, row.planned_id, row.carer_id, row.check_in))
         if earlier is not None and row.status != VisitException.Status.NOTED:
@@ -214,73 +174,6 @@ def _save_exceptions(
     return rows
 
 
-def _save_invoice(
-    run: ReconciliationRun,
-    frame: pl.DataFrame,
-    by_key: dict[engine.LogKey, VisitLog],
-    people: dict[str, int],
-    rejected_late: set[str],
-) -> int:
-    """Write the invoice and its lines; returns the pence withheld for rejected late calls."""
-    kept = frame.filter(~pl.col("planned_id").is_in(sorted(rejected_late)).fill_null(False))
-    withheld = int(frame["amount_pence"].sum() or 0) - int(kept["amount_pence"].sum() or 0)
-    total = int(kept["amount_pence"].sum() or 0)
-    invoice = Invoice(
-        run=run,
-        number=f"ECM-{run.provider_id}-{run.council_id}-{run.period_start:%Y%m%d}",
-        total_pence=total,
-        lines_count=kept.height,
-    )
-    invoice.save()
-    lines = [
-        _line(run, invoice, position, item, by_key, people)
-        for position, item in enumerate(kept.iter_rows(named=True), start=1)
-    ]
-    InvoiceLine.objects.bulk_create(lines, batch_size=500)
-    # The check a reader of the invoice can trust: the stored lines add up to the total.
-    summed = sum(line.amount_pence for line in lines)
-    invoice.checked = summed == total
-    invoice.save(update_fields=["checked"])
-    if not invoice.checked:
-        raise InputError(f"invoice lines sum to {summed}p, not {total}p", key="invoice")
-    return withheld
-
-
-def _line(
-    run: ReconciliationRun,
-    invoice: Invoice,
-    position: int,
-    item: dict[str, Any],
-    by_key: dict[engine.LogKey, VisitLog],
-    people: dict[str, int],
-) -> InvoiceLine:
-    key = (item["provider_ref"], item["person_ref"], item["carer_id"], item["check_in"])
-    log = by_key.get(key) if item["carer_id"] and item["check_in"] else None
-    return InvoiceLine(
-        run=run,
-        invoice=invoice,
-        position=position,
-        planned_id=item["planned_id"] or "",
-        person_id=people[item["person_ref"]],
-        visit_start=item["visit_start"],
-        outcome=item["outcome"],
-        carer_index=item["carer_index"] or 1,
-        carer_id=item["carer_id"] or "",
-        check_in=item["check_in"],
-        check_out=item["check_out"],
-        method=item["method"] or "",
-        actual_minutes=item["actual_minutes"],
-        planned_minutes=item["planned_minutes"],
-        payable_minutes=item["payable_minutes"],
-        billable_minutes=item["billable_minutes"],
-        rate_pence_per_hour=to_pence(Decimal(str(item["rate_per_hour"]))),
-        day_type=item["day_type"] or "",
-        enhancements=item["enhancements"] or "",
-        amount_pence=item["amount_pence"],
-        log=log,
-    )
-
-
 def _save_totals(
     run: ReconciliationRun,
     result: Any,
@@ -290,15 +183,8 @@ def _save_totals(
     left_out: int,
 ) -> ReconciliationRun:
     if result is None:
-        Invoice.objects.create(
-            run=run,
-            number=f"ECM-{run.provider_id}-{run.council_id}-{run.period_start:%Y%m%d}",
-            total_pence=0,
-            lines_count=0,
-            checked=True,
-        )
         run.planned_visits = run.planned_carer_minutes = run.payable_carer_minutes = 0
-        run.total_pence = run.withheld_pence = 0
+        run.total_pence, run.withheld_pence = run.invoice.total_pence, 0
         run.outcome_counts, run.log_counts = {}, {}
     else:
         summary = result.summary
@@ -306,7 +192,10 @@ def _save_totals(
         run.planned_visits = sum(p.planned_visits for p in summary.providers)
         run.planned_carer_minutes = summary.planned_carer_minutes
         run.payable_carer_minutes = int(
-            InvoiceLine.objects.filter(run=run).aggregate(m=_sum("payable_minutes"))["m"] or 0
+            InvoiceLine.objects.filter(run=run)
+            .exclude(outcome=invoicing.BLOCK_OUTCOME)
+            .aggregate(m=_sum("payable_minutes"))["m"]
+            or 0
         )
         run.total_pence, run.withheld_pence = invoice.total_pence, withheld
         run.outcome_counts = {k: v for k, v in summary.visit_outcomes.items() if v}

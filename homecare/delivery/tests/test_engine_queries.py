@@ -52,8 +52,8 @@ def test_planning_fifteen_placements_takes_as_many_queries_as_five(
     # The old code read each placement's transitions on its own: 10 more queries here.
     assert fifteen == five
     # The placements, their visits, schedule versions and suspensions, their requests'
-    # transitions.
-    assert five == 5
+    # transitions, and their frameworks' fee uplifts.
+    assert five == 6
 
 
 def test_suspensions_from_prefetched_transitions_are_the_days_in_hospital(
