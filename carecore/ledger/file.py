@@ -81,7 +81,7 @@ def ledger_rows(layout: Layout, batch: Batch) -> list[dict[str, Any]]:
             centre = layout.cost_centre(piece.zone, piece.stream)
             key: tuple[str, ...] = ()
             if layout.split != "invoice":
-                key = (centre, piece.stream)
+                key = (piece.stream, centre)
             if layout.split == "purchase_order":
                 key += (piece.purchase_order,)
             groups.setdefault(key, []).append(piece)
