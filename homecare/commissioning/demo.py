@@ -147,7 +147,7 @@ def load_demo(*, now: datetime | None = None, acting_user: Any = None) -> DemoSu
         actions.import_rate_card(card, council=council, acting_user=acting_user)
     current = current_rates(organisations[COUNCIL], now=now, acting_user=acting_user)
     names += (current.name,)
-    _load_market(organisations, geo, now, acting_user)
+    _load_market(organisations, geo, now, acting_user, card=current)
     from homecare.commissioning.models import Provider
     from homecare.delivery.demo import load_delivery  # logs need the placed packages
 
@@ -174,13 +174,19 @@ FRAMEWORK = "Leicestershire home care framework (demo)"
 
 
 def _load_market(
-    organisations: dict[str, Organisation], geo: Any, now: datetime, acting_user: Any
+    organisations: dict[str, Organisation],
+    geo: Any,
+    now: datetime,
+    acting_user: Any,
+    *,
+    card: Any = None,
 ) -> None:
     """A prime-cascade framework with a lot per zone; provider A is the prime wherever a zone
     has primes, provider B supplementary; in the Rural Free Zone both are supplementary.
 
     The framework starts on the first Monday of April before the market's history does, and
-    providers are appointed at the Urban rate then in force plus their margin."""
+    providers are appointed at the Urban rate then in force plus their margin; ``card`` (the
+    council's current card) gives its placements their enhancements and minimum time."""
     from homecare.brokerage.demo import history_start
     from homecare.commissioning import market_actions
 
@@ -196,6 +202,8 @@ def _load_market(
         lots=[{"code": z.code, "name": z.name, "zones": [z.code]} for z in geo.zones],
         acting_user=acting_user,
     )
+    if card is not None:  # its enhancements and minimum time reach the demo's invoices
+        market_actions.set_framework_rate_card(framework, card, acting_user=acting_user)
     providers = {
         name: market_actions.create_provider(
             name,

@@ -454,3 +454,24 @@ def set_provider_status(
     return rebroker_council_packages(
         provider, council, reason=reason, at=at, acting_user=acting_user
     )
+
+
+@transaction.atomic
+def set_framework_rate_card(
+    framework: Framework, card: Any, *, pay_at_card: bool = False, acting_user: Any
+) -> Framework:
+    """Name the rate card whose minimum time, increments and enhancements apply to the
+    framework's placements (and, with ``pay_at_card``, whose band rate in force on each day
+    is paid instead of a tendered rate); None takes the card away. The card must be the
+    framework's council's own."""
+    if card is not None and card.council_id != framework.council_id:
+        raise ValidationError({"rate_card": "choose one of your council's own rate cards"})
+    if card is None and pay_at_card:
+        raise ValidationError({"pay_at_card": "choose the card whose rates are paid"})
+    if (
+        framework.rate_card_id != (card.pk if card else None)
+        or framework.pay_at_card != pay_at_card
+    ):
+        framework.rate_card, framework.pay_at_card = card, pay_at_card
+        audited(framework, acting_user).save()
+    return framework

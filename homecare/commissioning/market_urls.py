@@ -5,11 +5,21 @@ URLs carry only numbers and import kinds: nothing about a person appears in them
 
 from django.urls import path
 
-from homecare.commissioning import market_import_views, market_provider_views, market_views
+from homecare.commissioning import (
+    framework_card_views,
+    market_import_views,
+    market_provider_views,
+    market_views,
+)
 
 urlpatterns = [
     path("frameworks/", market_views.frameworks, name="frameworks"),
     path("frameworks/<int:pk>/", market_views.framework, name="framework"),
+    path(
+        "frameworks/<int:pk>/rate-card/",
+        framework_card_views.framework_card,
+        name="framework-card",
+    ),
     path("providers/", market_views.providers, name="providers"),
     path("providers/<int:pk>/", market_views.provider, name="provider"),
     path("providers/<int:pk>/status/", market_views.provider_status, name="provider-status"),

@@ -129,7 +129,7 @@ def load_second_council(
     from homecare.insight.demo import load_complaints
 
     start = framework_start(history_start(now).date())
-    actions.import_rate_card(_rate_card(start), council=council, acting_user=acting_user)
+    card = actions.import_rate_card(_rate_card(start), council=council, acting_user=acting_user)
     framework = market_actions.create_framework(
         council=council,
         name=FRAMEWORK_2,
@@ -140,6 +140,7 @@ def load_second_council(
         lots=[{"code": z[0], "name": z[1], "zones": [z[0]]} for z, _ in ZONES_2],
         acting_user=acting_user,
     )
+    market_actions.set_framework_rate_card(framework, card, acting_user=acting_user)
     market_actions.create_provider(
         PROVIDER_C,
         cqc_location_id="1-900000021",
