@@ -17,4 +17,5 @@ urlpatterns = [
     path("insight/", include("homecare.insight.urls")),
     path("delivery/", include("homecare.delivery.urls")),
     path("governance/", include("homecare.governance.urls")),
+    path("finance/", include("homecare.finance.urls")),
 ]

@@ -134,6 +134,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "payable_hours": hours(run.payable_carer_minutes),
             "total": from_pence(run.total_pence),
             "withheld": from_pence(run.withheld_pence),
+            "streams": stream_totals(run),
+            "block": from_pence(run.block_pence),
             "pending_count": sum(n for _kind, _words, n in _all_waiting(decidable)),
             "decidable_count": decidable.count(),
             "filter_form": form,
@@ -145,6 +147,20 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+STREAM_WORDS = (
+    ("council", "The council"),
+    ("nhs_chc", "The NHS (continuing healthcare, recharged to the integrated care board)"),
+)
+
+
+def stream_totals(run: Any) -> list[tuple[str, Any]]:
+    """Who pays how much of the run's invoice, in words; empty when the council pays all."""
+    totals = run.stream_totals or {}
+    if not totals.get("nhs_chc"):
+        return []
+    return [(words, from_pence(totals.get(key, 0))) for key, words in STREAM_WORDS]
 
 
 def _filtered(rows: Any, form: ExceptionFilterForm) -> Any:

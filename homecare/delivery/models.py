@@ -156,6 +156,8 @@ class ReconciliationRun(models.Model):
     period_start = models.DateField(help_text="A Monday")
     period_end = models.DateField(help_text="The Sunday four weeks on (inclusive)")
     rules_name = models.CharField(max_length=100)
+    # The rate card the run was priced under, in words ("" when its framework has none).
+    rate_card_name = models.CharField(max_length=200, blank=True, default="")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     ran_at = models.DateTimeField()
     ran_by = models.ForeignKey(

@@ -86,7 +86,7 @@ def run_reconciliation(
     if run is None:
         run = ReconciliationRun(council=council, provider=provider, period_start=start, times_run=0)
     run.period_end, run.ran_at, run.ran_by = end, now, acting_user
-    run.rules_name = f"{name} with {inputs.card_name}" if inputs.card_name else name
+    run.rules_name, run.rate_card_name = name, inputs.card_name
     run.times_run += 1
     run.stale = False
     run._history_user = acting_user  # type: ignore[attr-defined]

@@ -21,6 +21,10 @@ def pence(value: Any) -> str:
 
 
 @register.filter
+SPECIAL_WORDS = {"block_hours": "block hours not used (guaranteed)"}
+
+
 def words(value: Any) -> str:
     """An engine word such as ``pending_approval`` as ``pending approval``."""
-    return str(value or "").replace("_", " ")
+    text = str(value or "")
+    return SPECIAL_WORDS.get(text, text.replace("_", " "))

@@ -109,7 +109,7 @@ def test_weekend_and_bank_holiday_enhancements_reach_a_live_invoice(
         date(2026, 3, 11): 500,
     }
     assert result.invoice.total_pence == 4200
-    assert "test-card" in result.rules_name.lower().replace(" ", "-")
+    assert result.rate_card_name == "Test card"
 
 
 def test_a_second_carer_is_paid_the_cards_double_handed_share(
