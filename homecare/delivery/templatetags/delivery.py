@@ -20,10 +20,10 @@ def pence(value: Any) -> str:
     return pounds(from_pence(int(value)))
 
 
-@register.filter
 SPECIAL_WORDS = {"block_hours": "block hours not used (guaranteed)"}
 
 
+@register.filter
 def words(value: Any) -> str:
     """An engine word such as ``pending_approval`` as ``pending approval``."""
     text = str(value or "")
