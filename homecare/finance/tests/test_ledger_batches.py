@@ -246,3 +246,15 @@ def test_a_saved_layout_is_used_by_the_next_export(
     export = ledger.export_batch(batch, now=EXPORTED_AT, acting_user=finance)
     assert bytes(export.content).startswith(b"Batch;Payment date;Supplier code;")
     assert export.layout_text == semicolons
+
+
+def test_the_demo_shows_one_exported_batch_of_its_approved_invoices(
+    council: Any, finance: Any, invoices: Any
+) -> None:
+    from homecare.finance.demo_ledger import load_ledger
+
+    batch = load_ledger(council, now=MADE_AT, acting_user=None)
+    assert batch is not None and batch.items.count() == len(invoices)
+    assert batch.exports.get().exported_by is None
+    assert load_ledger(council, now=MADE_AT, acting_user=None) is None  # loaded again
+    assert load_ledger(other_council(), now=MADE_AT, acting_user=None) is None
