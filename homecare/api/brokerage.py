@@ -34,6 +34,7 @@ from homecare.api.schemas import ErrorOut, Id, StrictIn
 from homecare.brokerage import access as brokerage_access
 from homecare.brokerage import actions
 from homecare.brokerage.models import Offer
+from homecare.brokerage.tenancy import check_funding, save_person
 from homecare.commissioning import access as commissioning_access
 from homecare.commissioning.models import Area, Zone
 
@@ -96,8 +97,21 @@ def create_request(request: HttpRequest, payload: s.RequestIn) -> Status:
     if area is None:
         raise InputError(f"unknown area {payload.area_code!r}", key="area_code")
     framework = _framework(request, payload.framework_id, area.zone)
+    # Joint funding needs its NHS share; any other funding refuses one (400 naming the field).
+    share = check_funding(payload.funding, payload.nhs_share_percent)
     # One transaction: a request whose first round failed to go out is not left behind.
     with transaction.atomic():
+        if share is not None:  # the person is saved with their share; the request keeps it
+            save_person(
+                council,
+                payload.person_reference,
+                area=area,
+                funding=payload.funding,
+                nhs_share_percent=share,
+                cohort=payload.cohort,
+                acting_user=acting_user,
+                key="person_reference",
+            )
         made = actions.create_request(
             payload.person_reference,
             payload.area_code,
@@ -139,6 +153,8 @@ def _status(made: Any) -> dict[str, Any]:
         "area_code": area.code,
         "zone": area.zone.code,
         "band": area.band.code,
+        "funding": package.person.funding,
+        "nhs_share_percent": package.person.nhs_share_percent,
         "state": made.state,
         "state_changed_at": made.state_changed_at,
         "created_at": made.created_at,

@@ -20,7 +20,7 @@ from homecare.brokerage.bids import MAX_BID_RATE
 
 __all__ = ["StrictIn"]  # the base of every body schema, kept importable from here
 
-Funding = Literal["council", "nhs_chc", "direct_payment"]
+Funding = Literal["council", "nhs_chc", "direct_payment", "joint"]
 Cohort = Literal["older_people", "learning_disability", "mental_health", "physical_disability"]
 Source = Literal["hospital_discharge", "community", "reablement_step_down"]
 Priority = Literal["urgent", "high", "normal"]
@@ -41,6 +41,22 @@ Pounds = Annotated[
         }
     ),
 ]
+# A joint-funded person's NHS share in percent: more than 0, less than 100, to two places.
+Share = Annotated[
+    Decimal,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^(?:[1-9][0-9]?(?:\.[0-9]{1,2})?|0\.(?:[1-9][0-9]?|0[1-9]))$",
+            "examples": ["40", "37.5"],
+        }
+    ),
+]
+SHARE_TEXT = (
+    "for joint funding only (required then, refused otherwise): the NHS's share of each "
+    "visit's cost in percent, more than 0 and less than 100, to two decimal places; the "
+    "council pays the rest"
+)
 Hours = Annotated[
     Decimal,
     WithJsonSchema(
@@ -80,6 +96,9 @@ class RequestIn(StrictIn):
     )
     area_code: str = Field(min_length=1, max_length=40, description="e.g. an LSOA code")
     funding: Funding
+    nhs_share_percent: Share | None = Field(
+        None, gt=0, lt=100, max_digits=5, decimal_places=2, description=SHARE_TEXT
+    )
     cohort: Cohort
     source: Source
     priority: Priority = "normal"
@@ -163,6 +182,10 @@ class RequestOut(Schema):
     area_code: str
     zone: str
     band: str
+    funding: Funding
+    nhs_share_percent: Decimal | None = Field(
+        description="a joint-funded person's NHS share in percent; null for any other funding"
+    )
     state: StateName
     state_changed_at: datetime
     created_at: datetime
@@ -186,6 +209,8 @@ class RequestListItemOut(Schema):
     state: StateName
     zone: str
     band: str
+    funding: Funding
+    nhs_share_percent: Decimal | None
     source: Source
     priority: Priority
     round_number: int
@@ -201,6 +226,15 @@ class RequestListItemOut(Schema):
     @staticmethod
     def resolve_band(obj: Any) -> str:
         return str(obj.package.person.area.band.code)
+
+    @staticmethod
+    def resolve_funding(obj: Any) -> str:
+        return str(obj.package.person.funding)
+
+    @staticmethod
+    def resolve_nhs_share_percent(obj: Any) -> Decimal | None:
+        share = obj.package.person.nhs_share_percent
+        return None if share is None else Decimal(share)
 
     @staticmethod
     def resolve_source(obj: Any) -> str:

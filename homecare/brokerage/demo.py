@@ -9,6 +9,11 @@ caseload is settled when that history begins) and go through the real actions
 (``create_request``, ``send_next_round``, ``answer_offer``, ``expire_offers``...) at times
 before ``now``, so waits and refusals are the engine's own and nothing happens after ``now``.
 
+People are funded as a county's are (:data:`FUNDING_MIX`): most by the council, a few by
+NHS continuing healthcare, a few jointly (the NHS paying a stated share) and a few on direct
+payments. Funding is read from the same draw as ever, so who is placed where (and so the
+demo's visit logs) does not depend on it.
+
 Waits follow the market: providers declare free hours for last week and this week, and in
 the :data:`SHORT_ZONES` (the Rural Free Zone and Bottesford) every provider is full, so the
 policy finds no one to offer to and new requests there wait for a broker's spot purchase.
@@ -31,6 +36,7 @@ from typing import Any
 
 from django.conf import settings
 
+from carecore.brokerage import FUNDINGS
 from carecore.units import LONDON, as_london
 from homecare.brokerage import actions, lifecycle
 from homecare.brokerage.models import Offer, State
@@ -86,6 +92,16 @@ RECENT_FATES = (("offered", 5), ("placed", 4), ("requested", 1))
 RECENT_DAYS = 3  # requests younger than this may still be waiting or just placed
 COHORTS = (("older_people", 70), ("physical_disability", 14), ("learning_disability", 9))
 COHORTS += (("mental_health", 7),)
+# How people are funded, from one draw in [0, 1): (below this, funding, NHS share percent).
+# The first band is the NHS continuing healthcare the demo has always had (8%); then joint
+# funding at two stated shares, direct payments, and the council for everyone else.
+FUNDING_MIX: tuple[tuple[float, str, Decimal | None], ...] = (
+    (0.08, "nhs_chc", None),
+    (0.11, "joint", Decimal("50")),
+    (0.14, "joint", Decimal("35")),
+    (0.19, "direct_payment", None),
+    (1.0, "council", None),
+)
 DECLINE_REASONS = ("No carers free at those times", "Outside our current rounds")
 DECLINE_REASONS += ("Double-handed calls not possible this week",)
 END_REASONS = ("Care no longer needed", "Moved into a care home", "Died")
@@ -123,6 +139,16 @@ def framework_zones(framework: Any) -> Any:
 
 def _pick(rng: random.Random, table: tuple[tuple[str, int], ...]) -> str:
     return rng.choices([name for name, _ in table], [w for _, w in table])[0]
+
+
+def funding_of(roll: float) -> tuple[str, Decimal | None]:
+    """The funding (and NHS share) a draw in [0, 1) gives, by :data:`FUNDING_MIX`."""
+    for below, funding, share in FUNDING_MIX:
+        if roll < below:
+            # A funding the engine does not take yet (joint, until carecore.brokerage lists
+            # it) is the council's, so the demo still loads; the draw is the same either way.
+            return (funding, share) if funding in FUNDINGS else ("council", None)
+    return "council", None
 
 
 def load_market(
@@ -242,13 +268,20 @@ def _packages(
             if fate == "offered":  # an open offer is still inside its deadline
                 created = now - timedelta(hours=rng.uniform(0.7, 2.5))
         shared = plan.shared_reference and fate == "withdrawn"
+        reference = (plan.shared_reference if shared else plan.reference).format(number)
+        # Drawn in this order (schedule, funding, cohort), as they always have been.
+        schedule = _pick(rng, SCHEDULES)
+        funding, share = funding_of(rng.random())
+        cohort = _pick(rng, COHORTS)
+        if share is not None:
+            _joint_person(framework, reference, area, cohort, share, acting_user=acting_user)
         request = actions.create_request(
-            (plan.shared_reference if shared else plan.reference).format(number),
+            reference,
             area,
-            _pick(rng, SCHEDULES),
+            schedule,
             framework=framework,
-            funding="nhs_chc" if rng.random() < 0.08 else "council",
-            cohort=_pick(rng, COHORTS),
+            funding=funding,
+            cohort=cohort,
             source=source,
             priority="urgent" if source == "hospital_discharge" else "normal",
             start_date=(created + timedelta(days=2)).date(),
@@ -267,6 +300,25 @@ def _packages(
             acting_user=acting_user,
         )
     return count
+
+
+def _joint_person(
+    framework: Any, reference: str, area: str, cohort: str, share: Decimal, *, acting_user: Any
+) -> None:
+    """A joint-funded person, saved with their NHS share before their request is made (the
+    request keeps a joint-funded person's share)."""
+    from homecare.brokerage.tenancy import save_person
+    from homecare.commissioning.models import Area
+
+    save_person(
+        framework.council,
+        reference,
+        area=Area.objects.get(code=area, zone__council=framework.council),
+        funding="joint",
+        nhs_share_percent=share,
+        cohort=cohort,
+        acting_user=acting_user,
+    )
 
 
 def _live(

@@ -13,12 +13,22 @@ from django import forms
 from carecore.errors import InputError
 from homecare.accounts import bounds
 from homecare.brokerage.bids import BID_RATE_EXAMPLE, check_bid_rate
-from homecare.brokerage.request_form import DAYS, RequestForm
+from homecare.brokerage.models import Funding
+from homecare.brokerage.request_form import DAYS, RequestForm, clean_funding, share_field
+from homecare.brokerage.tenancy import REASON_LENGTH
 from homecare.commissioning.forms import GovukForm
 
 MAX_RATE = Decimal(1000)  # pounds an hour: more is a typing mistake, and the column holds less
 
-__all__ = ["DAYS", "AnswerForm", "CapacityForm", "PlaceForm", "ReasonForm", "RequestForm"]
+__all__ = [
+    "DAYS",
+    "AnswerForm",
+    "CapacityForm",
+    "FundingForm",
+    "PlaceForm",
+    "ReasonForm",
+    "RequestForm",
+]
 
 
 def _reason(label: str) -> forms.CharField:
@@ -170,3 +180,33 @@ class CapacityForm(GovukForm):
 
     def zone_fields(self) -> list[tuple[Any, forms.BoundField]]:
         return [(zone, self[f"zone-{zone.code}"]) for zone in self.zones]
+
+
+class FundingForm(GovukForm):
+    """Change who pays for a person's care: the funding, the NHS share when joint, and why."""
+
+    funding = forms.ChoiceField(
+        label="Who pays for the person's care",
+        choices=Funding.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who pays", "invalid_choice": "Select who pays"},
+    )
+    nhs_share_percent = share_field()
+    reason = forms.CharField(
+        label="Reason for the change",
+        max_length=REASON_LENGTH,
+        widget=forms.Textarea,
+        help_text=f"In {REASON_LENGTH} characters or fewer, for example: continuing healthcare "
+        "assessment agreed joint funding from 1 April.",
+        error_messages={
+            "required": "Enter the reason for the change",
+            "max_length": f"Reason for the change must be {REASON_LENGTH} characters or fewer",
+        },
+    )
+
+    KEYS = {"funding": "funding", "nhs_share_percent": "nhs_share_percent", "reason": "reason"}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        clean_funding(self, cleaned)
+        return cleaned

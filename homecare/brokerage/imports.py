@@ -38,10 +38,19 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("framework", "lot", "provider", "tier"),
         ("rank", "hourly_rate", "band_rates", "block_hours_per_week", "cohorts"),
     ),
-    "people": (("reference", "area_code", "funding", "cohort"), ()),
+    "people": (("reference", "area_code", "funding", "cohort"), ("nhs_share_percent",)),
     "packages": (
         ("person_reference", "framework", "provider", "start_date", "source", "schedule"),
-        ("area_code", "funding", "cohort", "priority", "needs", "rate", "state"),
+        (
+            "area_code",
+            "funding",
+            "nhs_share_percent",
+            "cohort",
+            "priority",
+            "needs",
+            "rate",
+            "state",
+        ),
     ),
 }
 
@@ -271,13 +280,13 @@ def _import_appointment(row: dict[str, str], ctx: Context) -> None:
 
 
 def _import_person(row: dict[str, str], ctx: Context) -> None:
-    from homecare.brokerage.models import Cohort, Funding
-    from homecare.brokerage.tenancy import save_person
+    from homecare.brokerage.models import Cohort
+    from homecare.brokerage.tenancy import check_funding, read_share, save_person
     from homecare.commissioning.models import Area
 
     area = _lookup(Area, "area_code", code=row["area_code"], zone__council=ctx.council)
-    if row["funding"] not in Funding.values:
-        raise InputError(f"unknown funding {row['funding']!r}", key="funding")
+    # The file says how the person is funded: a joint-funded row gives its NHS share.
+    share = check_funding(row["funding"], read_share(row.get("nhs_share_percent")))
     if row["cohort"] not in Cohort.values:
         raise InputError(f"unknown cohort {row['cohort']!r}", key="cohort")
     check_person_reference(ctx.council, row["reference"], key="reference")
@@ -286,9 +295,33 @@ def _import_person(row: dict[str, str], ctx: Context) -> None:
         row["reference"],
         area=area,
         funding=row["funding"],
+        nhs_share_percent=share,
         cohort=row["cohort"],
         acting_user=ctx.acting_user,
         key="reference",
+    )
+
+
+def _fund_person(ctx: Context, reference: str, row: dict[str, str], **values: str) -> None:
+    """A package row that gives an NHS share: the person is saved with it before the package
+    is made (the request keeps a joint-funded person's share). Without one, a person already
+    joint-funded keeps theirs and a new joint-funded person is refused."""
+    from homecare.brokerage.tenancy import read_share, save_person
+    from homecare.commissioning.models import Area
+
+    share = read_share(row.get("nhs_share_percent"))
+    if share is None:
+        return
+    area = _lookup(Area, "area_code", code=values["area_code"], zone__council=ctx.council)
+    save_person(
+        ctx.council,
+        reference,
+        area=area,
+        funding=values["funding"],
+        nhs_share_percent=share,
+        cohort=values["cohort"],
+        acting_user=ctx.acting_user,
+        key="person_reference",
     )
 
 
@@ -334,6 +367,7 @@ def _import_package(row: dict[str, str], ctx: Context) -> None:
     framework = _lookup(Framework, "framework", council=ctx.council, name=row["framework"])
     check_person_reference(ctx.council, reference, key="person_reference")
     provider = _lookup(Provider, "provider", name=row["provider"])
+    _fund_person(ctx, reference, row, area_code=area_code, funding=funding, cohort=cohort)
     request = actions.create_request(
         reference,
         area_code,

@@ -1,8 +1,11 @@
-"""How the brokerage pages show packages: visit rows, short schedules, waiting times."""
+"""How the brokerage pages show packages: visit rows, short schedules, waiting times, and
+who pays for a person's care."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from homecare.brokerage.forms import DAYS
@@ -75,3 +78,54 @@ def schedule_text(package: Any) -> str:
         text = f"{day_runs(days)} {start:%H:%M} {minutes}m"
         parts.append(text + (" x2" if carers == 2 else "") + (" critical" if critical else ""))
     return "; ".join(parts)
+
+
+FUNDING_WORDS = {
+    "council": "Council-funded",
+    "nhs_chc": "NHS continuing healthcare: the NHS pays",
+    "direct_payment": "Direct payment: the person buys their own care",
+}
+
+
+def percent(share: Decimal | int) -> str:
+    """A share in percent as people write it: 40, 37.5, 33.33 (with a % sign)."""
+    text = f"{Decimal(share).quantize(Decimal('0.01')):f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+
+
+def funding_text(funding: str, nhs_share_percent: Decimal | None = None) -> str:
+    """Who pays, in plain words: "Joint-funded: NHS pays 40%, the council 60%"."""
+    if funding == "joint":
+        if nhs_share_percent is None:
+            return "Joint-funded (council and NHS)"
+        share = Decimal(nhs_share_percent)
+        return f"Joint-funded: NHS pays {percent(share)}, the council {percent(100 - share)}"
+    return FUNDING_WORDS.get(funding, str(funding))
+
+
+def person_funding(person: Any) -> str:
+    """:func:`funding_text` for a person."""
+    return funding_text(person.funding, person.nhs_share_percent)
+
+
+def funding_changes(person: Any) -> list[dict[str, Any]]:
+    """The person's changes of funding, newest first, from their history: when, from what to
+    what, by whom and why. The first version (how they were funded when made) is the start."""
+    # In the order they were written: each version follows the one before it.
+    versions = list(person.history.order_by("history_id").select_related("history_user"))
+    rows = []
+    for before, after in pairwise(versions):
+        was = (before.funding, before.nhs_share_percent)
+        now = (after.funding, after.nhs_share_percent)
+        if was == now:
+            continue
+        rows.append(
+            {
+                "at": after.history_date,
+                "from": funding_text(*was),
+                "to": funding_text(*now),
+                "by": after.history_user,
+                "reason": after.history_change_reason or "",
+            }
+        )
+    return rows[::-1]

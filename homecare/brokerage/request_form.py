@@ -1,5 +1,8 @@
 """The broker's new-request form: who, where, how funded, when, and the week as a pattern.
 
+Joint funding needs the NHS share (more than 0% and less than 100%); any other funding
+refuses one (:func:`clean_funding`, shared with the form that changes a person's funding).
+
 The schedule is one or more *sets of days* (every day, weekdays, or chosen days), each with
 its calls (a time, minutes of care, carers): four calls a day on seven days is four rows, not
 28. :attr:`RequestForm.visits` expands the pattern into the engine's rows, one per visit in the
@@ -27,6 +30,7 @@ from django import forms
 from carecore.errors import InputError
 from homecare.accounts.references import matches_reference, reference_hint, reference_message
 from homecare.brokerage.models import Cohort, Funding, Priority, Source
+from homecare.brokerage.tenancy import SHARE_KEY, check_funding, read_share
 from homecare.commissioning.forms import GovukForm
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -84,6 +88,39 @@ def _date_text(day: date) -> str:
     return f"{day.day} {day.month} {day.year}"
 
 
+SHARE_WORDS = "NHS share"
+SHARE_HINT = (
+    "Joint funding only: the NHS's share of the cost of each visit, in percent, for example "
+    "40; the council pays the rest. Leave empty for any other funding."
+)
+
+
+def share_field(**kwargs: Any) -> forms.CharField:
+    return forms.CharField(
+        label="NHS share, percent",
+        required=False,
+        max_length=12,
+        help_text=SHARE_HINT,
+        error_messages={"max_length": f"{SHARE_WORDS} must be a percentage, like 40 or 37.5"},
+        **kwargs,
+    )
+
+
+def clean_funding(form: forms.Form, cleaned: dict[str, Any]) -> None:
+    """Judge the funding and its NHS share together; each error goes on its field and
+    ``cleaned["nhs_share_percent"]`` becomes the share to store (None unless joint)."""
+    funding = cleaned.get("funding")
+    if not funding or form.has_error(SHARE_KEY):
+        return  # their own errors say what to do
+    try:
+        cleaned[SHARE_KEY] = check_funding(funding, read_share(cleaned.get(SHARE_KEY)))
+    except InputError as exc:
+        field = SHARE_KEY if exc.key == SHARE_KEY else "funding"
+        message = exc.message
+        text = f"{SHARE_WORDS} {message}" if message.startswith("must") else message
+        form.add_error(field, text[0].upper() + text[1:])
+
+
 class RequestForm(GovukForm):
     """A new package and its request; :attr:`visits` holds the engine's rows once valid."""
 
@@ -104,6 +141,7 @@ class RequestForm(GovukForm):
         error_messages={"required": "Select a framework", "invalid_choice": "Select a framework"},
     )
     funding = _choice("Funding", Funding.choices, "Select the funding")
+    nhs_share_percent = share_field()
     cohort = _choice("Cohort", Cohort.choices, "Select the cohort")
     source = _choice("Source", Source.choices, "Select where the request comes from")
     priority = forms.ChoiceField(
@@ -140,6 +178,7 @@ class RequestForm(GovukForm):
         "person_ref": "person_ref",
         "area_code": "area",
         "funding": "funding",
+        "nhs_share_percent": "nhs_share_percent",
         "cohort": "cohort",
         "source": "source",
         "priority": "priority",
@@ -273,6 +312,7 @@ class RequestForm(GovukForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        clean_funding(self, cleaned)
         self.start_date = self._start_date(cleaned)
         self._late_start(cleaned)
         self.visits: list[dict[str, Any]] = []
