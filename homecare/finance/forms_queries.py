@@ -3,7 +3,7 @@ input ids are their names). Amounts are typed in pounds and kept in pence."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+import re
 from typing import Any
 
 from django import forms
@@ -67,11 +67,17 @@ class CloseForm(GovukForm):
             self.fields["note"].label = "Anything to add (optional)"
 
 
+AMOUNT = re.compile(r"[0-9]{1,9}(\.[0-9]{1,2})?")
+
+
 def pence_of(text: str) -> int | None:
-    """Pounds typed (``£1,234.50``, ``12``) as pence; None unless it is more than nothing
-    with at most two decimal places."""
-    value = bounds.decimal_or_none(text)
-    if value is None or value <= 0 or value != value.quantize(Decimal("0.01")):
+    """Pounds typed (``£1,234.50``, ``12``) as pence; None unless it is a plain amount of
+    more than nothing with at most two decimal places."""
+    plain = "".join(str(text or "").split()).replace("£", "").replace(",", "")
+    if not AMOUNT.fullmatch(plain):
+        return None
+    value = bounds.decimal_or_none(plain)
+    if value is None or value <= 0:
         return None
     return to_pence(value)
 

@@ -150,6 +150,8 @@ def _officer(exception: VisitException) -> str:
 
 def _exception(exception: VisitException, what: str, reason: str) -> dict[str, Any]:
     when = exception.planned_start or exception.check_in
+    if exception.kind == UNPLANNED:  # no plan: its time is the carer's check-in
+        when = exception.check_in or when
     carer = f", carer {exception.carer_id}" if exception.carer_id else ""
     return _entry(
         WITHHELD,
