@@ -7,7 +7,7 @@ working time; the journey to the first visit and home from the last is commuting
 National Living Wage can still pay a carer below it over the day. This module rebuilds each
 carer's working days from their call-monitoring logs and applies the provider's declared pay.
 
-The rules, for one carer on one day (the London date of each visit's check-in):
+For one carer on one day (the London date of each visit's check-in):
 
 - **Left out**: a log with no check-out, or whose check-out is not after its check-in; each is
   counted (:attr:`PayAudit.no_check_out`, :attr:`PayAudit.bad_times`).
@@ -25,22 +25,21 @@ The rules, for one carer on one day (the London date of each visit's check-in):
 - **Pay** under the policy: contact at ``hourly_pay``; travel at ``hourly_pay``
   (``hourly``), at ``travel_rate`` (``own_rate``), ``per_visit_pay`` for each logged visit of
   the day (``per_visit``) or nothing (``unpaid``); waiting at ``hourly_pay`` when
-  ``waiting_paid``. The day's pay is kept exact; :attr:`CarerDay.paid_pence` shows it to the
-  penny, half up.
+  ``waiting_paid``. The day's pay is kept exact (in 3600ths of a penny: pence an hour times
+  seconds); :attr:`CarerDay.paid_pence` shows it to the penny, half up.
 - **The verdict** for each floor in force that day (adult rates: a carer's age is not in the
   logs) is the pay check's: the day is below the floor when its pay is less than all its
   working hours times the floor; the shortfall for the day is rounded UP to the penny (paying
   it is enough) and the shortfall per hour is the floor less the effective pay. A day outside
   the floor data has no verdict for that floor.
 
-Times are exact whole seconds; money is exact (``Fraction`` of pence inside, ``Decimal``
-pounds and ``int`` pence out). The module never reads the clock.
+Times are whole seconds; money is exact (whole numbers inside, ``Decimal`` pounds and ``int``
+pence out). Never reads the clock.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -138,8 +137,14 @@ class PayPolicy:
                 key="break_after_minutes",
             )
 
-    def pence_an_hour(self) -> Fraction:
-        return Fraction(self.hourly_pay) * 100
+    def rates(self) -> tuple[int, int, int]:
+        """Pence an hour for contact and waiting, pence an hour for travel, pence a visit."""
+        hourly = _pence(self.hourly_pay)
+        travel = {"hourly": hourly, "own_rate": _pence(self.travel_rate or Decimal(0))}
+        per_visit = (
+            _pence(self.per_visit_pay or Decimal(0)) if self.travel_pay == "per_visit" else 0
+        )
+        return hourly, travel.get(self.travel_pay, 0), per_visit
 
 
 @dataclass(frozen=True)
@@ -150,10 +155,6 @@ class FloorVerdict:
     below: bool
     shortfall_per_hour: Decimal
     shortfall_pence: int
-
-    @property
-    def kind(self) -> str:
-        return self.floor.kind
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ class CarerDay:
     travel_seconds: int
     waiting_seconds: int
     break_seconds: int
-    paid: Fraction = field(repr=False)  # pence, exact
+    pay_units: int = field(repr=False)  # the day's pay in 3600ths of a penny, exact
     verdicts: tuple[FloorVerdict | None, ...]  # in the order of :data:`KINDS`
 
     @property
@@ -192,14 +193,19 @@ class CarerDay:
         return Decimal(self.working_seconds) / SECONDS_PER_HOUR
 
     @property
+    def paid(self) -> Fraction:
+        """The day's pay in pence, exact."""
+        return Fraction(self.pay_units, SECONDS_PER_HOUR)
+
+    @property
     def paid_pence(self) -> int:
         """The day's pay to the penny, half up."""
-        return _half_up(self.paid)
+        return (2 * self.pay_units + SECONDS_PER_HOUR) // (2 * SECONDS_PER_HOUR)
 
     @property
     def effective_pay(self) -> Decimal:
         """Pay over all working hours, £ an hour (exact to the Decimal context)."""
-        return _pounds_an_hour(self.paid, self.working_seconds)
+        return _pounds_an_hour(self.pay_units, self.working_seconds)
 
     def verdict(self, kind: str) -> FloorVerdict | None:
         return self.verdicts[KINDS.index(kind)]
@@ -244,13 +250,17 @@ TravelTime = Callable[[Place, Place], int]
 """Whole seconds from one place to another."""
 
 
-def _half_up(pence: Fraction) -> int:
-    """Whole pence, half up (pay is never negative)."""
-    return (2 * pence.numerator + pence.denominator) // (2 * pence.denominator)
+def _pence(pounds: Decimal) -> int:
+    """Whole pence in ``pounds``; money of finer grain is refused."""
+    pence = pounds * 100
+    if pence != pence.to_integral_value():
+        raise InputError(f"expected pounds and pence, got {pounds}", key="amount")
+    return int(pence)
 
 
-def _pounds_an_hour(pence: Fraction, seconds: int) -> Decimal:
-    return Decimal(pence.numerator * SECONDS_PER_HOUR) / Decimal(pence.denominator * seconds * 100)
+def _pounds_an_hour(pay_units: int, seconds: int) -> Decimal:
+    """£ an hour from pay in 3600ths of a penny over ``seconds``."""
+    return Decimal(pay_units) / Decimal(seconds * 100)
 
 
 def _seconds(later: datetime, earlier: datetime) -> int:
@@ -313,13 +323,6 @@ def _travel_function(
     return travel
 
 
-def _describe(travel: Any, basis: str) -> str:
-    if basis:
-        return basis
-    describe = getattr(travel, "describe", None)
-    return str(describe()) if callable(describe) else "a travel table given by the caller"
-
-
 # --- one carer-day ----------------------------------------------------------------------------
 
 
@@ -332,38 +335,33 @@ class _Block:
     last_key: tuple[Any, ...]
 
 
-def _visit_key(visit: LoggedVisit) -> tuple[Any, ...]:
-    return (visit.check_in, visit.check_out, visit.place)
-
-
 def _blocks(visits: Sequence[LoggedVisit]) -> tuple[list[_Block], int]:
     """Overlapping visits merged into blocks (in time order) and how many logs were merged."""
     blocks: list[_Block] = []
     merged = 0
-    for visit in sorted(visits, key=_visit_key):
-        assert visit.check_out is not None
-        out_key = (visit.check_out, visit.check_in, visit.place)
-        if blocks and visit.check_in < blocks[-1].end:
+    stops = sorted((v.check_in, v.check_out, v.place) for v in visits if v.check_out)
+    for check_in, check_out, place in stops:
+        out_key = (check_out, check_in, place)
+        if blocks and check_in < blocks[-1].end:
             block = blocks[-1]
             merged += 1
-            block.end = max(block.end, visit.check_out)
+            block.end = max(block.end, check_out)
             if out_key > block.last_key:
-                block.last, block.last_key = visit.place, out_key
+                block.last, block.last_key = place, out_key
         else:
-            place = visit.place
-            blocks.append(_Block(visit.check_in, visit.check_out, place, place, out_key))
+            blocks.append(_Block(check_in, check_out, place, place, out_key))
     return blocks, merged
 
 
-def _verdict(floor: PayFloor, paid: Fraction, working_seconds: int) -> FloorVerdict:
-    required = Fraction(floor.amount) * 100 * working_seconds / SECONDS_PER_HOUR
-    if paid >= required:
+def _verdict(floor: PayFloor, pay_units: int, working_seconds: int) -> FloorVerdict:
+    required = _pence(floor.amount) * working_seconds  # 3600ths of a penny, as the pay
+    if pay_units >= required:
         return FloorVerdict(floor, False, Decimal(0), 0)
     return FloorVerdict(
         floor,
         True,
-        floor.amount - _pounds_an_hour(paid, working_seconds),
-        math.ceil(required - paid),
+        floor.amount - _pounds_an_hour(pay_units, working_seconds),
+        -((pay_units - required) // SECONDS_PER_HOUR),  # rounded up to the penny
     )
 
 
@@ -399,16 +397,11 @@ def audit_day(
             waiting += wait
         else:
             resting += wait
-    hourly = policy.pence_an_hour()
-    paid = hourly * contact / SECONDS_PER_HOUR
-    if policy.travel_pay == "hourly":
-        paid += hourly * travelled / SECONDS_PER_HOUR
-    elif policy.travel_pay == "own_rate":
-        paid += Fraction(policy.travel_rate or 0) * 100 * travelled / SECONDS_PER_HOUR
-    elif policy.travel_pay == "per_visit":
-        paid += Fraction(policy.per_visit_pay or 0) * 100 * len(visits)
+    hourly, travel_rate, per_visit = policy.rates()
+    pay_units = hourly * contact + travel_rate * travelled
+    pay_units += per_visit * len(visits) * SECONDS_PER_HOUR
     if policy.waiting_paid:
-        paid += hourly * waiting / SECONDS_PER_HOUR
+        pay_units += hourly * waiting
     working = contact + travelled + waiting
     return CarerDay(
         carer_id=carer_id,
@@ -419,9 +412,9 @@ def audit_day(
         travel_seconds=travelled,
         waiting_seconds=waiting,
         break_seconds=resting,
-        paid=paid,
+        pay_units=pay_units,
         verdicts=tuple(
-            None if floor is None else _verdict(floor, paid, working) for floor in floors
+            None if floor is None else _verdict(floor, pay_units, working) for floor in floors
         ),
     )
 
@@ -503,8 +496,13 @@ def audit_pay(
         bad_times=bad_times,
         merged_logs=sum(d.merged_logs for d in days),
         days_without_policy=without_policy,
-        travel_source=_describe(travel, travel_basis),
+        travel_source=travel_basis or _describe(travel),
     )
+
+
+def _describe(travel: Any) -> str:
+    describe = getattr(travel, "describe", None)
+    return str(describe()) if callable(describe) else "a travel table given by the caller"
 
 
 def _summary(kind: str, days: Sequence[CarerDay]) -> FloorSummary:

@@ -252,8 +252,11 @@ def pay_audit_csv(request: HttpRequest) -> HttpResponse:
         filed = "; ".join(
             f"from {r.effective_from.isoformat()}: {describe_return(r)}" for r in item.applied
         )
+        text = [csv_text(v) for v in (*head, filed)]
         for day in item.audit.days:
-            writer.writerow([csv_text(v) for v in [*head, filed, *_csv_day(day)]])
+            # Only the carer id is text from outside; the rest are numbers and words made here.
+            cells = _csv_day(day)
+            writer.writerow([*text, csv_text(cells[0]), *cells[1:]])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="pay-floor-audit-{month:%Y-%m}.csv"'
     return response
