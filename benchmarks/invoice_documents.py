@@ -111,7 +111,67 @@ def _steps(run: Any) -> dict[str, float]:
     return {name: marks[i + 1] - marks[i] for i, name in enumerate(names)}
 
 
-def measure(people: int, repeat: int, profile: bool) -> dict[str, Any]:
+BEFORE_STYLE = """
+@page { size: A4 landscape; margin: 14mm 12mm 16mm;
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; } }
+body { font-family: sans-serif; font-size: 9pt; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border-bottom: 1px solid #b1b4b6; padding: 2px 4px; text-align: left; }
+thead { display: table-header-group; } tr { page-break-inside: avoid; } .num { text-align: right; }
+"""
+
+
+def before_pdf(run: Any) -> bytes:
+    """The lines as the invoice PDF laid them out before (issue 14): one HTML table of every
+    line, nine columns, borders collapsed, for WeasyPrint to lay out and cut into pages."""
+    from django.utils.html import escape
+    from weasyprint import HTML
+
+    from homecare.delivery import documents
+
+    cells = [
+        (
+            str(line.position),
+            escape(line.planned_id or "unplanned"),
+            escape(line.person.reference if line.person_id else ""),
+            f"{line.visit_start:%d %b %Y %H:%M}",
+            escape(line.outcome),
+            escape(line.carer_id),
+            f"{line.billable_minutes:,}",
+            documents.pence(line.rate_pence_per_hour),
+            documents.pence(line.amount_pence),
+        )
+        for line in run.lines.select_related("person").order_by("position")
+    ]
+    rows = "".join(
+        "<tr>"
+        + "".join(f"<td>{c}</td>" for c in row[:6])
+        + "".join(f'<td class="num">{c}</td>' for c in row[6:])
+        + "</tr>"
+        for row in cells
+    )
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in (
+            "Line",
+            "Visit",
+            "Person",
+            "Start",
+            "Outcome",
+            "Carer",
+            "Minutes",
+            "Rate per hour",
+            "Amount",
+        )
+    )
+    html = (
+        f"<html><head><style>{BEFORE_STYLE}</style></head><body><h1>Invoice</h1>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></body></html>"
+    )
+    return bytes(HTML(string=html).render().write_pdf())
+
+
+def measure(people: int, repeat: int, profile: bool, before: bool = False) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -135,7 +195,15 @@ def measure(people: int, repeat: int, profile: bool) -> dict[str, Any]:
     from homecare.delivery.paged_documents import lay_out
 
     pages = len(lay_out(documents.invoice_document(run)).pages)
+    if before:  # once (fonts and imports are warm): it takes a minute or more
+        started, cpu = time.perf_counter(), time.process_time()
+        before_pdf(run)
+        result_before = {
+            "wall": [time.perf_counter() - started],
+            "cpu": [time.process_time() - cpu],
+        }
     return {
+        "before": result_before if before else None,
         "people": people,
         "lines": run.lines.count(),
         "pages": pages,
@@ -171,6 +239,14 @@ def as_markdown(result: dict[str, Any]) -> str:
         f"{min(xlsx_all):.2f} | {max(xlsx_all):.2f} | {xlsx_cpu:.2f} | 1.0 |",
         f"| invoice PDF | {result['lines']:,} | {result['pages']:,} | {pdf:.2f} | "
         f"{min(pdf_all):.2f} | {max(pdf_all):.2f} | {pdf_cpu:.2f} | {pdf / xlsx:.1f} |",
+    ]
+    if result["before"]:
+        was, was_cpu = result["before"]["wall"][0], result["before"]["cpu"][0]
+        lines.append(
+            f"| invoice PDF as laid out before (one table; one call) | {result['lines']:,} | | "
+            f"{was:.2f} | | | {was_cpu:.2f} | {was / xlsx:.1f} |"
+        )
+    lines += [
         "",
         f"Target (under {TARGET_SECONDS:.0f} s for a 3,560-line invoice): {met}.",
         "",
@@ -190,10 +266,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timed calls of each document")
     parser.add_argument("--profile", action="store_true", help="cProfile one PDF call")
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    parser.add_argument(
+        "--before", action="store_true", help="also time the lines as one table, as before"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         _setup(Path(folder) / "invoice.sqlite3")
-        text = as_markdown(measure(args.people, args.repeat, args.profile))
+        text = as_markdown(measure(args.people, args.repeat, args.profile, args.before))
     print(text)
     if args.write:
         write_section(SECTION, text)

@@ -370,7 +370,7 @@ OTHER_COLUMNS = (
     Column("When", 17),
     Column("Person", 10),
     Column("Visit", 24),
-    Column("What", 26),
+    Column("What", 34),
     Column("Amount", 11, right=True),
 )
 

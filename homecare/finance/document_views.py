@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from carecore.errors import InputError
 from homecare.accounts import access
+from homecare.delivery.models import Invoice
 from homecare.finance import documents_kept
 from homecare.finance.models import KeptDocument
 from homecare.insight.forms import PeriodForm
@@ -56,8 +57,11 @@ def run_document(request: HttpRequest, run: Any, kind: str) -> HttpResponse:
     """A run's invoice or remittance PDF, for the run's download link (the caller checks
     access): the kept file at once when it is built, else the page that shows it being
     built."""
+    invoice = Invoice.objects.filter(run=run).first()
+    if invoice is None:
+        raise Http404("This run has no invoice")
     kept = documents_kept.request_document(
-        run.invoice, kind, now=timezone.now(), acting_user=request.user
+        invoice, kind, now=timezone.now(), acting_user=request.user
     )
     if kept.status == Status.DONE:
         return file_response(kept)

@@ -222,3 +222,44 @@ def test_the_downloads_are_pdfs(signed_in: Any, finance: Any, run: Any) -> None:
     for name in ("invoice.pdf", "remittance.pdf"):
         response = client.get(reverse("delivery:download", args=[run.pk, name]))
         assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_the_remittance_lists_what_was_withheld_and_the_corrections(
+    council: Any, prime_1: Any, placed: Any, finance: Any
+) -> None:
+    """P-0001's visit on the fifth day has no log: the run does not pay it, and the
+    remittance says so with its reason; a credit note on the approved invoice is listed
+    with its reason, as money back to the council, and in the spreadsheet too."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from homecare.finance.models import Adjustment
+    from homecare.finance.tests.ledger_data import correction
+
+    rows = [
+        log_row(prime_1, ref, at(1, 8, 1) + timedelta(days=day), 30)
+        for day in range(28)
+        for ref in ("P-0001", "P-0002")
+        if (ref, day) != ("P-0001", 4)
+    ]
+    upload = actions.create_upload(prime_1, "logs.csv", csv_bytes(rows), now=NOW, acting_user=None)
+    actions.import_upload(upload.pk, now=NOW)
+    run = reconciliation.run_reconciliation(
+        council, prime_1, PERIOD_START, now=NOW, acting_user=finance
+    )
+    invoice = reconciliation.approve_invoice(run, now=NOW, acting_user=finance)
+    credit = correction(invoice, Adjustment.Kind.CREDIT, [(None, "council", 1234)], NOW)
+    whole = " ".join(page_texts(documents.remittance_document(run)))
+    withheld = whole[whole.index("Withheld: not paid, and why") :]
+    assert "13 Mar 2026 08:00 P-0001" in withheld and "Missed visit" in withheld
+    assert "Reason: No carer's log was received for this planned visit" in withheld
+    corrections = whole[whole.index("Credit notes and re-invoices When") :]
+    assert f"Credit note {credit.number} −£12.34" in corrections
+    assert "Reason: checked with the provider" in corrections
+    assert "Net of the adjustments −£12.34" in corrections
+    assert "Credit notes and re-invoices, net −£12.34" in whole  # on the summary
+    sheet = load_workbook(BytesIO(documents.remittance_xlsx(run)))["Not paid"]
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][0] == "What" and any(row[0] == "Missed visit" for row in values[1:])
+    assert any(row[0] == f"Credit note {credit.number}" for row in values[1:])
