@@ -369,3 +369,112 @@ def csv_rows(report: PerformanceReport) -> list[list[str]]:
             ]
         )
     return rows
+
+
+# --- spend, budgets and commitments (from the finance records) ---------------------------
+
+SPEND_METHOD = (
+    "Spend is what the council's approved invoices pay for visits in the period, by who pays: "
+    "the council, or the NHS for continuing healthcare. A joint-funded visit is split between "
+    "them as it was invoiced. Invoices not yet approved are not counted."
+)
+BUDGET_METHOD = (
+    "Committed is what the purchase orders order for the days of the financial year; spent to "
+    "date is what approved invoices have paid for visits in it; still to invoice is what the "
+    "orders order for its days no approved invoice has covered yet. Remaining is the budget "
+    "less spent to date less still to invoice."
+)
+
+
+def _pounds(pence: int | None) -> Decimal | None:
+    return None if pence is None else (Decimal(pence) / 100).quantize(Decimal("0.01"))
+
+
+def _spend_rows(this: Any, before: Any) -> list[dict[str, Any]]:
+    rows = [
+        ("council", "Council", "council_pence", False),
+        ("joint-council", "of which for joint-funded people", "joint_council_pence", True),
+        ("nhs", "NHS continuing healthcare", "nhs_pence", False),
+        ("joint-nhs", "of which for joint-funded people", "joint_nhs_pence", True),
+        ("total", "All streams", "total_pence", False),
+    ]
+    return [
+        {
+            "key": key,
+            "label": label,
+            "part": part,
+            "this": _pounds(getattr(this, name)),
+            "previous": _pounds(getattr(before, name)),
+        }
+        for key, label, name, part in rows
+    ]
+
+
+def _budget_row(key: str, label: str, row: Any) -> dict[str, Any]:
+    return {
+        "key": key,
+        "label": label,
+        "budget": _pounds(row.budget_pence),
+        "committed": _pounds(row.committed_pence),
+        "spent": _pounds(row.spent_pence),
+        "to_invoice": _pounds(row.to_invoice_pence),
+        "remaining": _pounds(row.remaining_pence),
+    }
+
+
+def money(council: Any, report: PerformanceReport, today: date) -> dict[str, Any]:
+    """The spend in the period and the one before by funding stream, and the budgets,
+    commitments and spend to date of the financial year the period ends in (or today's,
+    for a period running to today)."""
+    from homecare.finance import commitments as figures
+
+    this = figures.spend_by_stream(council, report.period.first_day, report.period.last_day)
+    before = figures.spend_by_stream(council, report.previous.first_day, report.previous.last_day)
+    year = figures.financial_year(min(report.period.last_day, today))
+    result = figures.commitments(council, year)
+    return {
+        "spend_rows": _spend_rows(this, before),
+        "spend_method": SPEND_METHOD,
+        "budget_year": year,
+        "budget_year_words": figures.year_words(year),
+        "budget_rows": [
+            _budget_row("council", "Council", result.total(figures.Stream.COUNCIL)),
+            _budget_row("nhs", "NHS continuing healthcare", result.total(figures.Stream.NHS_CHC)),
+            _budget_row("total", "All streams", result.total()),
+        ],
+        "budget_method": BUDGET_METHOD,
+    }
+
+
+def _money_text(value: Decimal | None) -> str:
+    return "" if value is None else str(value)
+
+
+def money_csv_rows(context: dict[str, Any], report: PerformanceReport) -> list[list[str]]:
+    """A header and one row a figure of :func:`money`'s: plain amounts in pounds (empty where
+    no budget is set)."""
+    this = f"{report.period.first_day} to {report.period.last_day}"
+    before = f"{report.previous.first_day} to {report.previous.last_day}"
+    year = context["budget_year"]
+    year_text = f"{year}-{(year + 1) % 100:02d}"
+    rows = [["Figure", "Funding stream", "Period or financial year", "Amount (£)"]]
+    for row in context["spend_rows"]:
+        figure = "Spend, joint-funded part" if row["part"] else "Spend"
+        stream = (
+            row["label"]
+            if not row["part"]
+            else ("Council" if row["key"] == "joint-council" else "NHS continuing healthcare")
+        )
+        rows.append([figure, stream, this, _money_text(row["this"])])
+        rows.append([figure, stream, before, _money_text(row["previous"])])
+    names = (
+        ("budget", "Budget"),
+        ("committed", "Committed for the year"),
+        ("spent", "Spent to date"),
+        ("to_invoice", "Still to invoice"),
+        ("remaining", "Remaining"),
+    )
+    for row in context["budget_rows"]:
+        for key, figure in names:
+            rows.append([figure, row["label"], year_text, _money_text(row[key])])
+    return rows

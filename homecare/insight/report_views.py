@@ -29,6 +29,7 @@ from homecare.insight import report as presenter
 from homecare.insight.forms import PeriodForm, QuickPeriod, date_query, quick_periods
 from homecare.insight.records import live_data
 
+SPEND = "spend"  # ?figures=spend: the CSV of spend, budgets and commitments
 PARTS = ("from_day", "from_month", "from_year", "to_day", "to_month", "to_year")
 
 
@@ -88,7 +89,9 @@ def report(request: HttpRequest) -> HttpResponse:
     if form.errors:
         # No figures for some other period than the one asked for: they would mislead.
         return render(request, "insight/report.html", context, status=400)
-    context.update(presenter.build(_report(council, first, last)))
+    result = _report(council, first, last)
+    context.update(presenter.build(result))
+    context.update(presenter.money(council, result, today()))
     context.update(
         {
             "query": _query(first, last),
@@ -118,6 +121,7 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
         return found
     council, result, stem = found
     context = presenter.build(result)
+    context.update(presenter.money(council, result, today()))
     context.update({"council": council, "kpis": KPIS, "made_on": today()})
     html = render_to_string("insight/report_pdf.html", context)
     response = HttpResponse(bytes(HTML(string=html).write_pdf()), content_type="application/pdf")
@@ -130,9 +134,14 @@ def report_csv(request: HttpRequest) -> HttpResponse:
     found = _download(request)
     if isinstance(found, HttpResponse):
         return found
-    _, result, stem = found
+    council, result, stem = found
     out = io.StringIO()
-    rows = presenter.csv_rows(result)
+    if request.GET.get("figures") == SPEND:
+        # The spend and budget figures: a file of their own, one row a figure.
+        rows = presenter.money_csv_rows(presenter.money(council, result, today()), result)
+        stem = stem.replace("performance-report", "spend-and-budget", 1)
+    else:
+        rows = presenter.csv_rows(result)
     csv.writer(out).writerows([[csv_text(v) for v in row] for row in rows])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'

@@ -24,3 +24,10 @@ def test_the_pages_have_their_names() -> None:
     assert named("finance:commitments", urlconf=URLS).endswith("/commitments/")
     assert named("finance:purchase-order", args=[7], urlconf=URLS).endswith("/purchase-orders/7/")
     assert named("finance:uplifts", args=[3], urlconf=URLS).endswith("/frameworks/3/uplifts/")
+
+
+def test_every_page_here_has_an_access_rule() -> None:
+    from homecare.finance import commitment_urls
+
+    for pattern in commitment_urls.urlpatterns:
+        assert getattr(pattern.callback, "access_rule", ""), pattern.name
