@@ -225,3 +225,14 @@ def test_the_run_download_hands_out_the_kept_copy_or_its_page(
     kept = KeptDocument.objects.get(kind=REMITTANCE)
     assert response.status_code == 302
     assert response["Location"] == reverse("finance:document", args=[kept.pk])
+
+
+def test_the_demo_keeps_a_recharge_and_an_invoice_pdf(run: Any, finance: Any) -> None:
+    from homecare.finance.demo_documents import load_documents
+
+    reconciliation.approve_invoice(run, now=NOW, acting_user=finance)
+    recharge, invoice = load_documents(run.council, now=NOW + timedelta(days=30))
+    assert recharge.kind == KeptDocument.Kind.RECHARGE and invoice.kind == INVOICE
+    assert recharge.status == invoice.status == Status.DONE
+    assert documents_kept.recharge_days(recharge) == (run.period_start, run.period_end)
+    assert invoice.invoice_id == run.invoice.pk and bytes(invoice.content).startswith(b"%PDF")
