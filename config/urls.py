@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", include("homecare.api.urls")),
     path("", include("homecare.commissioning.urls")),
     path("brokerage/", include("homecare.brokerage.urls")),
+    path("brokerage/", include("homecare.brokerage.funding_urls")),
     path("insight/", include("homecare.insight.urls")),
     path("delivery/", include("homecare.delivery.urls")),
     path("governance/", include("homecare.governance.urls")),

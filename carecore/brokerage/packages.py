@@ -16,7 +16,7 @@ from itertools import pairwise
 from carecore.errors import InputError
 
 COHORTS = ("older_people", "learning_disability", "mental_health", "physical_disability")
-FUNDINGS = ("council", "nhs_chc", "direct_payment")
+FUNDINGS = ("council", "nhs_chc", "direct_payment", "joint")
 SOURCES = ("hospital_discharge", "community", "reablement_step_down")
 PRIORITIES = ("urgent", "high", "normal")
 

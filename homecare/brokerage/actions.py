@@ -45,7 +45,7 @@ from homecare.brokerage.steps import (
     new_request,
     withdraw_open_offers,
 )
-from homecare.brokerage.tenancy import save_person
+from homecare.brokerage.tenancy import KEEP, save_person
 from homecare.commissioning import snapshot as market
 from homecare.commissioning.market_actions import standing_of
 from homecare.commissioning.models import Area, Framework, Provider
@@ -86,10 +86,13 @@ def create_request(
     priority: str = "normal",
     start_date: date,
     needs: list[str] | tuple[str, ...] = (),
+    nhs_share_percent: Any = KEEP,
     now: datetime,
     acting_user: Any,
 ) -> BrokerageRequest:
     """A person's new package and a request to place it; InputError names any bad field.
+
+    ``nhs_share_percent`` is a joint-funded person's NHS share (kept as it is when not given).
 
     The person is the framework's council's: ``person_ref`` finds (and updates) that council's
     person with the reference, or makes one; another council's person is never touched.
@@ -128,6 +131,7 @@ def create_request(
         area=area,
         funding=funding,
         cohort=cohort,
+        nhs_share_percent=nhs_share_percent,
         acting_user=acting_user,
     )
     package = audited(

@@ -203,6 +203,7 @@ def _send(request: HttpRequest, token: str) -> HttpResponse:
             priority=data["priority"],
             start_date=form.start_date,
             needs=form.needs_list(),
+            nhs_share_percent=data.get("nhs_share_percent"),
             now=now,
             acting_user=request.user,
         )

@@ -36,7 +36,6 @@ from typing import Any
 
 from django.conf import settings
 
-from carecore.brokerage import FUNDINGS
 from carecore.units import LONDON, as_london
 from homecare.brokerage import actions, lifecycle
 from homecare.brokerage.models import Offer, State
@@ -145,9 +144,7 @@ def funding_of(roll: float) -> tuple[str, Decimal | None]:
     """The funding (and NHS share) a draw in [0, 1) gives, by :data:`FUNDING_MIX`."""
     for below, funding, share in FUNDING_MIX:
         if roll < below:
-            # A funding the engine does not take yet (joint, until carecore.brokerage lists
-            # it) is the council's, so the demo still loads; the draw is the same either way.
-            return (funding, share) if funding in FUNDINGS else ("council", None)
+            return funding, share
     return "council", None
 
 
@@ -273,8 +270,6 @@ def _packages(
         schedule = _pick(rng, SCHEDULES)
         funding, share = funding_of(rng.random())
         cohort = _pick(rng, COHORTS)
-        if share is not None:
-            _joint_person(framework, reference, area, cohort, share, acting_user=acting_user)
         request = actions.create_request(
             reference,
             area,
@@ -285,6 +280,7 @@ def _packages(
             source=source,
             priority="urgent" if source == "hospital_discharge" else "normal",
             start_date=(created + timedelta(days=2)).date(),
+            nhs_share_percent=share,
             now=created,
             acting_user=acting_user,
         )
@@ -300,25 +296,6 @@ def _packages(
             acting_user=acting_user,
         )
     return count
-
-
-def _joint_person(
-    framework: Any, reference: str, area: str, cohort: str, share: Decimal, *, acting_user: Any
-) -> None:
-    """A joint-funded person, saved with their NHS share before their request is made (the
-    request keeps a joint-funded person's share)."""
-    from homecare.brokerage.tenancy import save_person
-    from homecare.commissioning.models import Area
-
-    save_person(
-        framework.council,
-        reference,
-        area=Area.objects.get(code=area, zone__council=framework.council),
-        funding="joint",
-        nhs_share_percent=share,
-        cohort=cohort,
-        acting_user=acting_user,
-    )
 
 
 def _live(

@@ -150,13 +150,20 @@ def load_demo(*, now: datetime | None = None, acting_user: Any = None) -> DemoSu
     _load_market(organisations, geo, now, acting_user, card=current)
     from homecare.commissioning.models import Provider
     from homecare.delivery.demo import load_delivery  # logs need the placed packages
+    from homecare.finance.demo_commitments import load_commitments
+    from homecare.finance.demo_ledger import load_ledger
+    from homecare.finance.demo_pay import load_pay_returns
 
+    # The fee uplift first, so the runs below price the days after it at the new rates.
+    load_commitments(organisations[COUNCIL], now=now, acting_user=acting_user)
     load_delivery(
         organisations[COUNCIL],
         [Provider.objects.get(name=name) for name in (PROVIDER_A, PROVIDER_B)],
         now=now,
         acting_user=acting_user,
     )
+    load_ledger(organisations[COUNCIL], now=now, acting_user=acting_user)
+    load_pay_returns(organisations[COUNCIL], now=now, acting_user=acting_user)
     from homecare.insight.demo import load_complaints  # complaints name placed providers
 
     load_complaints(organisations[COUNCIL], now=now, acting_user=acting_user)

@@ -280,6 +280,8 @@ def load_delivery(
                     now=now,
                     acting_user=acting_user,
                 )
+    if named and len(periods) > 1:
+        approve_period(council, named[0], periods[-2], now=now, acting_user=acting_user)
     latest = periods[-1]
     if (
         named
@@ -291,3 +293,42 @@ def load_delivery(
             council, named[0], latest, now=now, acting_user=acting_user
         )
     return created
+
+
+DEMO_DECISION = "Checked against the provider's rota and the person's care record"
+
+
+def approve_period(
+    council: Any, provider: Any, start: date, *, now: datetime, acting_user: Any
+) -> Any:
+    """Reconcile the provider's period, decide what waits (the manual logs and late calls, as
+    a finance officer would after checking them), re-run and approve its invoice, so the demo
+    has an approved invoice to batch, pay and query; skipped when already approved."""
+    run = ReconciliationRun.objects.filter(
+        council=council, provider=provider, period_start=start
+    ).first()
+    if run is not None and run.frozen:
+        return run
+    run = reconciliation.run_reconciliation(
+        council, provider, start, now=now, acting_user=acting_user
+    )
+    for kind in reconciliation.DECIDABLE:
+        reconciliation.decide_exceptions(
+            run, kind=kind, approve=True, reason=DEMO_DECISION, now=now, acting_user=acting_user
+        )
+    run = reconciliation.run_reconciliation(
+        council, provider, start, now=now, acting_user=acting_user
+    )
+    for kind in reconciliation.DECIDABLE:  # a log approved above is paid now, nothing waits
+        reconciliation.decide_exceptions(
+            run, kind=kind, approve=True, reason=DEMO_DECISION, now=now, acting_user=acting_user
+        )
+    if (
+        run.exceptions.filter(status="pending").exists()
+        or ReconciliationRun.objects.get(pk=run.pk).stale
+    ):
+        run = reconciliation.run_reconciliation(
+            council, provider, start, now=now, acting_user=acting_user
+        )
+    reconciliation.approve_invoice(run, now=now, acting_user=acting_user)
+    return run

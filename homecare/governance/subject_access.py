@@ -94,6 +94,7 @@ SECTIONS: tuple[Section, ...] = (
             ("Zone", lambda p: p.area.zone.name),
             ("Pricing band", lambda p: p.area.band.name),
             ("Funding", _label("funding")),
+            ("NHS share (joint funding, %)", lambda p: p.nhs_share_percent or ""),
             ("Group", _label("cohort")),
         ),
     ),

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from carecore.brokerage import FUNDINGS
 from homecare.api.tests.brokerage_helpers import Caller, body
 from homecare.brokerage.models import BrokerageRequest, Person
 
@@ -61,7 +60,6 @@ def test_the_openapi_document_lists_joint_funding_and_the_share(
     assert "nhs_share_percent" in request_in
 
 
-@pytest.mark.skipif("joint" not in FUNDINGS, reason="the engine does not take joint funding yet")
 def test_a_joint_funded_request_keeps_the_nhs_share_and_reads_it_back(
     council_api: Caller, framework: Any
 ) -> None:

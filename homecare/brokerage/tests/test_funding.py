@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from carecore.brokerage import FUNDINGS
 from carecore.errors import InputError
 from homecare.brokerage.imports import import_file
 from homecare.brokerage.models import Person
@@ -17,9 +16,6 @@ from homecare.brokerage.tenancy import change_person_funding, check_funding, rea
 from homecare.brokerage.testing import AREA, NOW, make_market
 
 pytestmark = pytest.mark.django_db
-needs_engine_joint = pytest.mark.skipif(
-    "joint" not in FUNDINGS, reason="the engine (carecore.brokerage) does not take joint yet"
-)
 LATER = NOW.replace(hour=15)
 
 
@@ -165,7 +161,6 @@ def test_a_new_request_for_a_joint_funded_person_on_other_funding_ends_their_sha
     assert (person.funding, person.nhs_share_percent) == ("nhs_chc", None)
 
 
-@needs_engine_joint
 def test_a_new_joint_request_keeps_a_joint_funded_person_s_share(
     person: Person, broker: Any, new_request: Any
 ) -> None:
@@ -250,7 +245,6 @@ def test_a_package_row_with_a_share_for_other_funding_is_refused_naming_the_colu
     assert not Person.objects.exists()
 
 
-@needs_engine_joint
 def test_a_joint_funded_package_imports_with_its_share(geography: Any, council: Any) -> None:
     make_market(council, name="Day one")
     report = _packages(

@@ -4,7 +4,6 @@ providers see the funding but may not change it, and another council's staff nev
 
 from __future__ import annotations
 
-import inspect
 import re
 from decimal import Decimal
 from typing import Any
@@ -12,7 +11,6 @@ from typing import Any
 import pytest
 from django.urls import include, path, reverse
 
-from carecore.brokerage import FUNDINGS
 from config import urls as site_urls
 from homecare.brokerage import actions
 from homecare.brokerage.models import BrokerageRequest, Person
@@ -217,11 +215,6 @@ def test_the_check_page_says_who_pays_for_a_joint_funded_request(
     assert JOINT in _text(client.get(checked["Location"]))
 
 
-@pytest.mark.skipif(
-    "joint" not in FUNDINGS
-    or "nhs_share_percent" not in inspect.signature(actions.create_request).parameters,
-    reason="the engine does not take joint funding yet, or create_request takes no NHS share",
-)
 def test_a_joint_funded_request_sent_from_the_form_keeps_its_share(
     signed_in: Any, broker: Any, framework: Any
 ) -> None:

@@ -51,15 +51,22 @@ def demo(db: Any, settings: Any) -> Organisation:
 
 def test_the_demo_uploads_logs_and_reconciles_provider_a(demo: Organisation) -> None:
     assert set(LogUpload.objects.values_list("status", flat=True)) == {"done"}
-    run = ReconciliationRun.objects.get(council=demo)
-    assert run.provider.name == PROVIDER_A
-    assert run.period_start == recent_mondays(timezone.localdate())[0]
-    assert run.invoice.checked and run.invoice.total_pence > 0
-    assert sum(run.lines.values_list("amount_pence", flat=True)) == run.invoice.total_pence
+    latest, approved = ReconciliationRun.objects.filter(council=demo).order_by("-period_start")
+    for run in (latest, approved):
+        assert run.provider.name == PROVIDER_A
+        assert run.invoice.checked and run.invoice.total_pence > 0
+        assert sum(run.lines.values_list("amount_pence", flat=True)) == run.invoice.total_pence
+    assert latest.period_start == recent_mondays(timezone.localdate())[0]
+    assert not latest.frozen
+    # The period before it is decided, approved and paid in the demo's one payment batch.
+    assert approved.period_start == latest.period_start - timedelta(days=28)
+    assert approved.frozen and not approved.exceptions.filter(status="pending").exists()
+    assert approved.invoice.batch_item.batch.exports.count() == 1
     counts = (LogUpload.objects.count(), VisitLog.objects.count())
     load_demo()  # idempotent: nothing is added the second time
     assert (LogUpload.objects.count(), VisitLog.objects.count()) == counts
-    assert ReconciliationRun.objects.count() == 2  # provider A's here, C's at the second
+    # Provider A's two here, and C's two at the second council.
+    assert ReconciliationRun.objects.count() == 4
 
 
 def test_every_provider_sends_a_file_for_each_period_it_had_visits_in(
