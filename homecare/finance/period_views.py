@@ -39,7 +39,9 @@ def period_runs(request: HttpRequest) -> HttpResponse:
     councils = access.finance_councils_of(scope)
     if not councils:
         raise PermissionDenied("Only a council's finance officers run its periods.")
-    form = PeriodRunForm(request.POST or None, councils=councils, today=today())
+    form = PeriodRunForm(
+        request.POST if request.method == "POST" else None, councils=councils, today=today()
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -85,7 +85,7 @@ def query_line(request: HttpRequest, pk: int, line_pk: int | None = None) -> Htt
     line = None
     if line_pk is not None:
         line = get_object_or_404(invoice.lines.select_related("person"), pk=line_pk)
-    form = QueryForm(request.POST or None)
+    form = QueryForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             made = queries.raise_query(

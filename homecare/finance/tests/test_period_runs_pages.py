@@ -7,23 +7,15 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.urls import include, path, reverse
+from django.urls import reverse
 
-from config import urls as site_urls
 from homecare.accounts import actions as account_actions
 from homecare.accounts.models import Organisation
 from homecare.conftest import _persona
 from homecare.delivery.tests.conftest import *  # noqa: F403 (the delivery tests' fixtures)
-from homecare.finance import period_runs, period_urls, period_views, query_urls
+from homecare.finance import period_runs, period_views
 from homecare.finance.models import PeriodRun
 from homecare.finance.tests.period_data import AFTER, hand_checked_logs, use_immediate_tasks
-
-# The site's pages with this part's under /finance/ (whether or not the site includes them yet).
-urlpatterns = [
-    *(p for p in site_urls.urlpatterns if getattr(p, "namespace", None) != "finance"),
-    path("finance/", include(([*period_urls.urlpatterns, *query_urls.urlpatterns], "finance"))),
-]
-pytestmark = pytest.mark.urls(__name__)
 
 
 @pytest.fixture(autouse=True)

@@ -6,19 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.urls import include, path, reverse
+from django.urls import reverse
 
-from config import urls as site_urls
 from homecare.delivery.tests.conftest import *  # noqa: F403 (the delivery tests' fixtures)
-from homecare.finance import period_urls, queries, query_urls
+from homecare.finance import queries
 from homecare.finance.models import InvoiceQuery
 from homecare.finance.tests.period_data import AFTER, hand_checked_logs, run, use_immediate_tasks
-
-urlpatterns = [
-    *(p for p in site_urls.urlpatterns if getattr(p, "namespace", None) != "finance"),
-    path("finance/", include(([*period_urls.urlpatterns, *query_urls.urlpatterns], "finance"))),
-]
-pytestmark = pytest.mark.urls(__name__)
 
 
 @pytest.fixture(autouse=True)
