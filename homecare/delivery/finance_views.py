@@ -31,6 +31,8 @@ from homecare.delivery.forms import (
     RunForm,
 )
 from homecare.delivery.models import VisitException
+from homecare.finance.forms_lines import LineSearchForm
+from homecare.finance.line_search import filter_lines, search_of
 
 RUN_ROLES = (access.Role.PROVIDER, access.Role.FINANCE, access.Role.COMMISSIONER)
 PAGE_SIZE = 50
@@ -129,6 +131,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "run": run,
             "invoice": getattr(run, "invoice", None),
             "can_manage": can_manage,
+            "can_correct": run.frozen and run.council in access.finance_councils_of(scope),
+            "adjustments": list(run.invoice.adjustments.all()) if hasattr(run, "invoice") else [],
             "outcomes": _outcomes(run),
             "planned_hours": hours(run.planned_carer_minutes),
             "payable_hours": hours(run.payable_carer_minutes),
@@ -382,11 +386,19 @@ def download(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 @access.require_role(*RUN_ROLES)
 def lines(request: HttpRequest, pk: int) -> HttpResponse:
     run = delivery_access.run_for(access.scope_of(request), pk)
-    page = Paginator(run.lines.select_related("person").order_by("position"), PAGE_SIZE)
+    form = LineSearchForm(request.GET or None, period_start=run.period_start)
+    rows = filter_lines(run.lines.select_related("person").order_by("position"), **search_of(form))
+    page = Paginator(rows, PAGE_SIZE)
     return render(
         request,
         "delivery/lines.html",
-        {"run": run, "page": page.get_page(request.GET.get("page"))},
+        {
+            "run": run,
+            "page": page.get_page(request.GET.get("page")),
+            "line_form": form,
+            "query": query_without_page(request),
+        },
+        status=400 if form.errors else 200,
     )
 
 

@@ -60,8 +60,15 @@ def save_invoice(
     """Write the invoice and its lines; returns the pence withheld for rejected late calls."""
     kept = frame.filter(~pl.col("planned_id").is_in(sorted(rejected_late)).fill_null(False))
     withheld = int(frame["amount_pence"].sum() or 0) - int(kept["amount_pence"].sum() or 0)
-    invoice = Invoice(run=run, number=invoice_number(run), total_pence=0, lines_count=0)
-    invoice.save()
+    invoice, _made = Invoice.objects.update_or_create(
+        run=run,
+        defaults={
+            "number": invoice_number(run),
+            "total_pence": 0,
+            "lines_count": 0,
+            "checked": False,
+        },
+    )
     ids = inputs.logs.ids()
     lines = [
         _line(run, invoice, position, item, ids, inputs)

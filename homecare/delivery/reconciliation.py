@@ -92,8 +92,7 @@ def run_reconciliation(
     run._history_user = acting_user  # type: ignore[attr-defined]
     run.save()
     run.lines.all().delete()
-    run.exceptions.all().delete()
-    Invoice.objects.filter(run=run).delete()
+    run.exceptions.all().delete()  # the invoice row is kept: its queries outlive a re-run
     if inputs.empty:
         withheld = invoicing.save_invoice(run, _no_lines(), inputs, set())
         return _save_totals(run, None, [], withheld=withheld, left_out=inputs.left_out)

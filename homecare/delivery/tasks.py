@@ -28,11 +28,15 @@ def import_upload_task(upload_id: int) -> str:
 
 def recover_stale_work(*, now: datetime) -> list[Any]:
     """Fail the imports whose worker died, and the worker's own record of their tasks (which
-    would otherwise say "running" for ever in the task list); returns the uploads failed."""
+    would otherwise say "running" for ever in the task list), and the period runs whose
+    worker stopped reporting; returns the uploads failed."""
     from homecare.delivery.actions import fail_stale_imports
 
     failed = fail_stale_imports(now=now)
     fail_task_records([upload.pk for upload in failed], now=now)
+    from homecare.finance.period_tasks import recover_stale_period_runs
+
+    recover_stale_period_runs(now=now)
     return failed
 
 

@@ -174,11 +174,6 @@ def test_a_query_on_the_whole_invoice_has_no_line(provisional: Any, prime_1_user
     assert (query.line, query.line_text) == (None, "The invoice as a whole")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="run_reconciliation deletes a provisional invoice on a re-run, and its queries "
-    "with it (InvoiceQuery.invoice cascades): the re-run should keep the invoice's row",
-)
 def test_a_query_on_a_provisional_invoice_outlives_a_re_run(
     council: Any, prime_1: Any, provisional: Any, prime_1_user: Any, finance: Any
 ) -> None:
