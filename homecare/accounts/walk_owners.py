@@ -20,11 +20,19 @@ from django.db.models import Model
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
 
-from homecare.brokerage.models import BrokerageRequest, Offer, Package, Person, ScheduleChange
+from homecare.brokerage.models import (
+    BrokerageRequest,
+    Offer,
+    Package,
+    Person,
+    Placement,
+    ScheduleChange,
+)
 from homecare.commissioning.market_models import Framework, FrameworkApplication
 from homecare.commissioning.models import RateCard, TenderEvaluation
 from homecare.commissioning.travel_models import TravelCalibration
-from homecare.delivery.models import LogUpload, ReconciliationRun
+from homecare.delivery.models import Invoice, LogUpload, ReconciliationRun
+from homecare.finance.models import Adjustment, InvoiceQuery, KeptDocument, PaymentBatch, PeriodRun
 from homecare.insight.models import Complaint
 from homecare.insight.simulation_models import SimulationRun
 
@@ -58,6 +66,29 @@ OWNERS: dict[str, tuple[type[Model], str]] = {
     "users:switch-off": (get_user_model(), "memberships__organisation"),
     "users:switch-on": (get_user_model(), "memberships__organisation"),
     "users:invite-again": (get_user_model(), "memberships__organisation"),
+}
+# The finance pages: each record is its council's (an invoice by its run's council).
+OWNERS |= {
+    "finance:batch": (PaymentBatch, "council"),
+    "finance:batch-export": (PaymentBatch, "council"),
+    "finance:batch-make-export": (PaymentBatch, "council"),
+    "finance:period-run": (PeriodRun, "council"),
+    "finance:query": (InvoiceQuery, "invoice__run__council"),
+    "finance:query-reply": (InvoiceQuery, "invoice__run__council"),
+    "finance:query-close": (InvoiceQuery, "invoice__run__council"),
+    "finance:my-invoice": (Invoice, "run__council"),
+    "finance:query-invoice": (Invoice, "run__council"),
+    "finance:query-line": (Invoice, "run__council"),
+    "finance:credit-note": (Invoice, "run__council"),
+    "finance:re-invoice": (Invoice, "run__council"),
+    "finance:adjustment": (Adjustment, "invoice__run__council"),
+    "finance:document": (KeptDocument, "council"),
+    "finance:document-file": (KeptDocument, "council"),
+    "finance:uplifts": (Framework, "council"),
+    "finance:uplift-withdraw": (Framework, "council"),
+    "finance:purchase-order": (Placement, "request__framework__council"),
+    "funding:request": (BrokerageRequest, "framework__council"),
+    "funding:package": (Package, "person__council"),
 }
 # Every page of a reconciliation run (its lines, exceptions, files) is the run's council's.
 RUN_PAGES = ("delivery:run", "delivery:rerun", "delivery:approve", "delivery:decide_all")
