@@ -292,23 +292,30 @@ def visits_from_frame(frame: pl.DataFrame) -> list[LoggedVisit]:
     ]
 
 
-def travel_table(source: TravelSource, places: Iterable[Place]) -> dict[tuple[Place, Place], int]:
-    """Whole seconds between every pair of ``places``, asked of ``source`` once."""
+def travel_lookup(source: TravelSource, places: Iterable[Place]) -> TravelTime:
+    """Whole seconds between any two of ``places``, the source asked once for all of them."""
     unique = sorted(set(places))
+    index = {place: i for i, place in enumerate(unique)}
     if not unique:
-        return {}
+        return lambda a, b: 0
     points = [Point(p.lat, p.lon) for p in unique]
     bands = [p.band for p in unique] if all(p.band for p in unique) else None
     seconds = source.matrix(points, bands).seconds
-    return {(a, b): int(seconds[i, j]) for i, a in enumerate(unique) for j, b in enumerate(unique)}
+    return lambda a, b: int(seconds[index[a], index[b]])
+
+
+def travel_table(source: TravelSource, places: Iterable[Place]) -> dict[tuple[Place, Place], int]:
+    """Whole seconds between every pair of ``places`` (a few: the table is their square)."""
+    unique = sorted(set(places))
+    travel = travel_lookup(source, unique)
+    return {(a, b): travel(a, b) for a in unique for b in unique}
 
 
 def _travel_function(
     travel: TravelSource | Mapping[tuple[Place, Place], int] | TravelTime, places: set[Place]
 ) -> TravelTime:
     if isinstance(travel, TravelSource):
-        table = travel_table(travel, places)
-        return lambda a, b: table[(a, b)]
+        return travel_lookup(travel, places)
     if isinstance(travel, Mapping):
         lookup = travel
 

@@ -27,7 +27,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from carecore.errors import InputError
-from carecore.pay_audit import LoggedVisit, PayAudit, audit_pay, travel_table
+from carecore.pay_audit import LoggedVisit, PayAudit, audit_pay, travel_lookup
 from carecore.pricing.pay_floors import KINDS, PayFloor, PayFloorTable, load_pay_floors
 from carecore.rostering.travel import StraightLineTravel, TravelSource, travel_source_from
 from carecore.units import LONDON
@@ -173,7 +173,7 @@ def audit_month(
             providers[extra.pk] = extra
     places = {v.place for visits in by_provider.values() for v in visits}
     travel, unknown = travel_for(sorted({p.band for p in places}), source)
-    times = travel_table(travel, places)
+    times = travel_lookup(travel, places)  # the source asked once for the whole month
     basis = _describe(travel)
     returns = _returns_by_provider(list(providers))
     results = []
