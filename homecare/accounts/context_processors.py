@@ -39,7 +39,7 @@ NAVIGATION: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("Provider performance", "delivery:performance", FINANCE | COMMISSIONER),
     ("Performance report", "insight:report", FINANCE | COMMISSIONER),
     ("Commitments against budgets", "finance:commitments", FINANCE | COMMISSIONER),
-    ("Pay-floor audit", "finance:pay-audit", COMMISSIONER),
+    ("Pay-floor audit", "finance:pay-audit", FINANCE | COMMISSIONER | PROVIDER),
     ("Complaints", "insight:complaints", COMMISSIONER),
     ("Market simulations", "insight:simulations", COMMISSIONER),
     ("Tender evaluation", "commissioning:tenders", COMMISSIONER),
