@@ -26,6 +26,7 @@ DOCUMENT_ROLES = (access.Role.PROVIDER, access.Role.FINANCE, access.Role.COMMISS
 REFRESH_SECONDS = 2
 RECENT = 10
 Status = KeptDocument.Status
+NOUNS = {"invoice": "invoice", "remittance": "remittance advice", "recharge": "NHS recharge"}
 
 
 def _heading(kept: KeptDocument) -> str:
@@ -76,6 +77,7 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "kept": kept,
         "heading": _heading(kept),
+        "noun": NOUNS.get(kept.kind, "document"),
         "current": kept.status != Status.DONE or _is_current(kept),
         "refresh_seconds": REFRESH_SECONDS,
         "recharge": recharge,
