@@ -41,6 +41,10 @@ class FeeUplift(models.Model):
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     applied_at = models.DateTimeField()
+    # The appointed rates as they were before the uplift raised them, so a withdrawal puts
+    # them back: {"hourly": {appointment id: pounds}, "bands": {band rate id: pounds},
+    # "made": [band rate ids the uplift made]}.
+    appointed_before = models.JSONField(default=dict, blank=True)
     history = audit_trail()
 
     class Meta:

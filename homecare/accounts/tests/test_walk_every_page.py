@@ -253,7 +253,7 @@ def walk(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Walk]:
     result = Walk()
     demo = override_settings(
         HOMECARE_DEMO_PACKAGES=12,
-        HOMECARE_DEMO_LOG_PERIODS=1,
+        HOMECARE_DEMO_LOG_PERIODS=2,  # the earlier is approved, paid and corrected
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
     )
@@ -424,6 +424,9 @@ def test_every_page_is_reached_by_some_persona(walk: Walk) -> None:
         "users:invite-again",
         "governance:person-export",
         "delivery:upload-again",
+        "finance:batch-make-export",
+        "finance:query-reply",
+        "finance:query-close",
         # The second step of a password sign-in (the walk's personas are signed in already;
         # the browser tests sign in with a password and a code).
         "accounts:two-factor",

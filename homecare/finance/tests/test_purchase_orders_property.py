@@ -43,12 +43,25 @@ def placement(rate: str = "20.00", placed: date = START) -> Any:
     return SimpleNamespace(pk=123, at=at, rate=Decimal(rate))
 
 
-def uplift(day: date, percent: Decimal | None = None, band_rates: Any = None) -> Any:
-    return SimpleNamespace(effective_from=day, percent=percent, band_rates=band_rates or {})
+# By default an uplift is applied after every test placement was made (so it uplifts them).
+APPLIED_LATER = datetime(2030, 1, 1, tzinfo=LONDON)
+
+
+def uplift(
+    day: date, percent: Decimal | None = None, band_rates: Any = None, applied: Any = None
+) -> Any:
+    return SimpleNamespace(
+        effective_from=day,
+        percent=percent,
+        band_rates=band_rates or {},
+        applied_at=applied or APPLIED_LATER,
+    )
 
 
 def versions(p: Any, schedules: list[Span], ups: list[Any], band: str = "URBAN") -> list[Any]:
-    return po.build_versions(START, None, schedules, rates.rate_spans(p, band, ups))
+    """The order's versions from the day the placement was made."""
+    first = rates.placed_on(p)
+    return po.build_versions(first, None, schedules, rates.rate_spans(p, band, ups))
 
 
 def by_day(found: list[Any], day: date) -> tuple[Any, ...]:
@@ -89,7 +102,9 @@ def test_a_band_rate_uplift_for_another_band_starts_no_version() -> None:
 
 def test_an_order_ends_with_the_placement_and_an_uplift_before_placing_is_in_its_rate() -> None:
     p = placement(placed=date(2026, 5, 1))
-    ups = [uplift(date(2026, 4, 6), Decimal("10"))]  # before it was placed: already in £20
+    # Applied before it was placed: the appointed rate it was placed at, £20, has it already.
+    applied = datetime(2026, 4, 6, 9, tzinfo=LONDON)
+    ups = [uplift(date(2026, 4, 6), Decimal("10"), applied=applied)]
     spans = rates.rate_spans(p, "URBAN", ups)
     found = po.build_versions(date(2026, 5, 1), date(2026, 5, 31), [span(START, None, 30)], spans)
     assert [(v.first, v.last, v.rate_pence) for v in found] == [
@@ -161,9 +176,11 @@ def test_an_uplift_changes_only_the_days_from_its_date(
     if any(u.effective_from == new.effective_from for u in existing):
         return  # one uplift a framework and day
     p = placement(rate, placed=START + timedelta(days=placed_after))
+    first = rates.placed_on(p)
     before = versions(p, schedules, existing)
     after = versions(p, schedules, [*existing, new])
-    day = new.effective_from
+    # A backdated uplift raises the placement from its first day.
+    day = max(new.effective_from, first)
     # Every version that ended before the uplift's day is the same version; the one in
     # force the day before it may now end that day, and is otherwise the same.
     ended = [v for v in before if v.last is not None and v.last < day]
@@ -176,16 +193,16 @@ def test_an_uplift_changes_only_the_days_from_its_date(
         assert cut[0].last == day - timedelta(days=1)
         assert (cut[0].first, cut[0].why) == (was.first, was.why) and cut[0].same_order(was)
     # And every day before it is ordered and priced as it was.
-    for offset in range((day - START).days):
-        moment = START + timedelta(days=offset)
+    for offset in range((day - first).days):
+        moment = first + timedelta(days=offset)
         assert by_day(after, moment) == by_day(before, moment)
-    if day > START:
+    if day > first:
         last_day = day - timedelta(days=1)
         assert by_day(after, last_day) == by_day(before, last_day)
     # The versions still cover every day once, from the start, in order.
     for left, right in pairwise(after):
         assert left.last is not None and right.first == left.last + timedelta(days=1)
-    assert after[0].first == START and after[-1].last is None
+    assert after[0].first == first and after[-1].last is None
 
 
 @settings(max_examples=200, deadline=None)
