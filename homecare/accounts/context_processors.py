@@ -39,6 +39,7 @@ NAVIGATION: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("Provider performance", "delivery:performance", FINANCE | COMMISSIONER),
     ("Performance report", "insight:report", FINANCE | COMMISSIONER),
     ("Commitments against budgets", "finance:commitments", FINANCE | COMMISSIONER),
+    ("Purchase orders", "finance:purchase-orders", FINANCE | COMMISSIONER | PROVIDER),
     ("Pay-floor audit", "finance:pay-audit", FINANCE | COMMISSIONER | PROVIDER),
     ("Complaints", "insight:complaints", COMMISSIONER),
     ("Market simulations", "insight:simulations", COMMISSIONER),
