@@ -82,9 +82,7 @@ class Person(models.Model):
     area = models.ForeignKey("commissioning.Area", on_delete=models.PROTECT, related_name="+")
     funding = models.CharField(max_length=20, choices=Funding.choices)
     # For a joint-funded person: the NHS's share of each visit's cost, in percent.
-    nhs_share_percent = models.DecimalField(
-        max_digits=5, decimal_places=2, null=True, blank=True
-    )
+    nhs_share_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     cohort = models.CharField(max_length=30, choices=Cohort.choices)
     history = audit_trail()
 
