@@ -169,6 +169,9 @@ def load_demo(*, now: datetime | None = None, acting_user: Any = None) -> DemoSu
 
     load_period_work(organisations[COUNCIL], now=now, acting_user=acting_user)
     load_ledger(organisations[COUNCIL], now=now, acting_user=acting_user)
+    from homecare.finance.demo_documents import load_documents
+
+    load_documents(organisations[COUNCIL], now=now, acting_user=acting_user)
     load_pay_returns(organisations[COUNCIL], now=now, acting_user=acting_user)
     from homecare.insight.demo import load_complaints  # complaints name placed providers
 

@@ -92,7 +92,8 @@ def budget_for(committed_pence: int, index: int) -> int:
 
 
 def load_commitments(council: Any, *, now: datetime, acting_user: Any) -> CommitmentsDemo:
-    """The demo's uplift (first, so budgets see what it commits) and this year's budgets."""
+    """The demo's uplift (first, so budgets see what it commits), this year's budgets, and
+    next year's uplift, set in advance."""
     year = financial_year(as_london(now).date())
     uplift, skipped = _uplift(council, year, now, acting_user)
     result = commitments(council, year)
@@ -114,4 +115,6 @@ def load_commitments(council: Any, *, now: datetime, acting_user: Any) -> Commit
             acting_user=acting_user,
         )
         made += 1
+    # Next year's uplift, set in advance as councils do: it can still be withdrawn.
+    _uplift(council, year + 1, now, acting_user)
     return CommitmentsDemo(year, uplift, skipped, made)

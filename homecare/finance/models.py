@@ -28,7 +28,8 @@ class Stream(models.TextChoices):
 class FeeUplift(models.Model):
     """A rise in what a framework's placements are paid from a day: a percentage of each
     placement's tendered rate, or new rates per band (``band_rates``: band code to pounds as
-    text). Placements made on or after ``effective_from`` already carry it."""
+    text). It applies to every placement of the framework from the later of its day and the
+    day the placement was made (:mod:`homecare.finance.rates`); appointed rates are unchanged."""
 
     framework = models.ForeignKey(
         "commissioning.Framework", on_delete=models.PROTECT, related_name="fee_uplifts"
@@ -41,10 +42,6 @@ class FeeUplift(models.Model):
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     applied_at = models.DateTimeField()
-    # The appointed rates as they were before the uplift raised them, so a withdrawal puts
-    # them back: {"hourly": {appointment id: pounds}, "bands": {band rate id: pounds},
-    # "made": [band rate ids the uplift made]}.
-    appointed_before = models.JSONField(default=dict, blank=True)
     history = audit_trail()
 
     class Meta:

@@ -4,11 +4,12 @@ uplifts from their dates, or the rate card's band rate where the framework pays 
 One rule, used by reconciliation runs (which price each day at the rate then in force) and by
 purchase orders (which commit each week at it):
 
-- A placement's ``rate`` is what it was placed at. Applying an uplift raises the framework's
-  appointed rates too, so a placement made after the uplift was applied already carries it. A
-  placement made before then is uplifted from the later of the uplift's day and the day it
-  was placed (an uplift may be backdated: placements made between its day and the day it
-  was applied are uplifted from their first day).
+- A placement's ``rate`` is what it was placed at: the appointed (or spot, or bid) rate,
+  which an uplift never changes. Every uplift of its framework applies to it from the later
+  of the uplift's day and the day it was placed, whenever the uplift was applied (so an
+  uplift may be backdated, and a package placed after it is paid it from its first day).
+  A spot or mini-competition rate agreed after an uplift is uplifted too: agree it before
+  the uplift, or net of it.
 - A percentage uplift multiplies the rate then in force by (100 + percent) / 100, rounded half
   up to the penny. An uplift of new band rates replaces the rate for a placement in one of its
   bands and leaves the others as they were.
@@ -64,16 +65,14 @@ def rate_spans(
     pay_at_card: bool = False,
 ) -> list[RateSpan]:
     """The placement's rate from the day it was placed on, in spans that change on the days
-    of ``uplifts`` (the framework's, any order) applied after it was placed."""
+    of ``uplifts`` (the framework's, any order)."""
     start = placed_on(placement)
     if pay_at_card:
         return [RateSpan(start, None, None)]
     pence = to_pence(Decimal(placement.rate))
     spans: list[RateSpan] = []
     first = start
-    for uplift in sorted(uplifts, key=lambda u: (u.effective_from, u.applied_at)):
-        if placement.at > uplift.applied_at:
-            continue  # placed at the appointed rate the uplift had already raised
+    for uplift in sorted(uplifts, key=lambda u: u.effective_from):
         day = max(uplift.effective_from, start)
         if day > first:
             spans.append(RateSpan(first, day - timedelta(days=1), pence))

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 
 from carecore.errors import InputError
-from carecore.units import as_london, from_pence, to_pence
+from carecore.units import as_london
 from homecare.accounts import bounds
 from homecare.accounts.models import audited
 from homecare.commissioning.models import Framework, PricingBand
@@ -255,67 +255,9 @@ def apply_fee_uplift(
         applied_by=acting_user,
         applied_at=now,
     )
-    uplift.appointed_before = _raise_appointed_rates(framework, uplift, acting_user)
     audited(uplift, acting_user).save()
     _mark_stale(framework, effective_from, acting_user)
     return uplift
-
-
-def _raise_appointed_rates(
-    framework: Framework, uplift: FeeUplift, acting_user: Any
-) -> dict[str, Any]:
-    """Raise the framework's appointed rates by the uplift, so placements made from now on
-    are placed at the new rates; returns the old ones, kept on the uplift for a withdrawal."""
-    from homecare.commissioning.market_models import Appointment, AppointmentBandRate
-    from homecare.finance.rates import uplifted
-
-    before: dict[str, Any] = {"hourly": {}, "bands": {}, "made": []}
-    for appointment in Appointment.objects.filter(framework=framework).prefetch_related("rates"):
-        rates = list(appointment.rates.all())
-        if appointment.hourly_rate is not None and not uplift.band_rates:
-            before["hourly"][str(appointment.pk)] = str(appointment.hourly_rate)
-            appointment.hourly_rate = from_pence(
-                uplifted(to_pence(appointment.hourly_rate), uplift, "")
-            )
-            audited(appointment, acting_user).save(update_fields=["hourly_rate"])
-        for rate in rates:
-            new = from_pence(uplifted(to_pence(rate.hourly_rate), uplift, rate.band))
-            if new != rate.hourly_rate:
-                before["bands"][str(rate.pk)] = str(rate.hourly_rate)
-                rate.hourly_rate = new
-                audited(rate, acting_user).save(update_fields=["hourly_rate"])
-        if uplift.band_rates and appointment.hourly_rate is not None:
-            # A single appointed rate gains a rate per band uplifted to the new rates.
-            have = {r.band.strip().upper() for r in rates}
-            for band, text in uplift.band_rates.items():
-                if band not in have:
-                    made = AppointmentBandRate(
-                        appointment=appointment, band=band, hourly_rate=Decimal(text)
-                    )
-                    audited(made, acting_user).save()
-                    before["made"].append(made.pk)
-    return before
-
-
-def _restore_appointed_rates(uplift: FeeUplift, acting_user: Any) -> None:
-    """Put back the appointed rates the uplift raised (see :func:`_raise_appointed_rates`)."""
-    from homecare.commissioning.market_models import Appointment, AppointmentBandRate
-
-    before = uplift.appointed_before or {}
-    for pk, text in (before.get("hourly") or {}).items():
-        appointment = Appointment.objects.filter(pk=int(pk)).first()
-        if appointment is not None:
-            appointment.hourly_rate = Decimal(text)
-            audited(appointment, acting_user).save(update_fields=["hourly_rate"])
-    for pk, text in (before.get("bands") or {}).items():
-        rate = AppointmentBandRate.objects.filter(pk=int(pk)).first()
-        if rate is not None:
-            rate.hourly_rate = Decimal(text)
-            audited(rate, acting_user).save(update_fields=["hourly_rate"])
-    for pk in before.get("made") or []:
-        made = AppointmentBandRate.objects.filter(pk=int(pk)).first()
-        if made is not None:
-            audited(made, acting_user).delete()
 
 
 def withdraw_problems(uplift: FeeUplift) -> list[InputError]:
@@ -343,16 +285,6 @@ def withdraw_fee_uplift(
     problems = withdraw_problems(uplift)
     if problems:
         raise problems[0]
-    from homecare.brokerage.models import Placement
-
-    if Placement.objects.filter(
-        request__framework=uplift.framework, at__gt=uplift.applied_at
-    ).exists():
-        raise InputError(
-            "Packages have been placed at the uplifted rates since it was applied: it can no "
-            "longer be withdrawn. Apply another uplift from a later day instead",
-            key="uplift",
-        )
     text = (reason or "").strip()
     if len(text) > WITHDRAW_REASON_LENGTH or bounds.has_control_characters(text):
         raise InputError("The reason must be plain text of 100 characters or fewer", key="reason")
@@ -361,5 +293,4 @@ def withdraw_fee_uplift(
     day = shown(as_london(now).date())
     uplift._change_reason = text or f"Withdrawn on {day}"  # type: ignore[attr-defined]
     _mark_stale(uplift.framework, uplift.effective_from, acting_user)
-    _restore_appointed_rates(uplift, acting_user)
     uplift.delete()

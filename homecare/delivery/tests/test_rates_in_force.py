@@ -165,17 +165,14 @@ def test_a_card_with_a_gap_in_the_period_is_refused_with_the_days(
     assert caught.value.key == "rate_card"
 
 
-def uplift(
-    framework: Any, day: date, percent: str = "", *, applied: Any = None, **band_rates: str
-) -> FeeUplift:
-    """An uplift applied (by default) the day after the test's placements were made."""
+def uplift(framework: Any, day: date, percent: str = "", **band_rates: str) -> FeeUplift:
     return FeeUplift.objects.create(
         framework=framework,
         effective_from=day,
         percent=Decimal(percent) if percent else None,
         band_rates=band_rates,
         reason="test",
-        applied_at=applied or NOW + timedelta(days=1),
+        applied_at=NOW,
     )
 
 
@@ -195,20 +192,13 @@ def test_an_uplift_prices_days_before_and_after_its_date(
     assert amounts(result) == {date(2026, 3, 15): 1000, date(2026, 3, 16): 1050}
 
 
-def test_an_uplift_applied_before_the_placement_is_already_in_its_rate(
+def test_an_uplift_dated_before_a_placement_raises_it_from_its_first_day(
     council: Any, framework: Any, prime_1: Any
 ) -> None:
-    uplift(framework, date(2026, 2, 1), "5", applied=NOW - timedelta(days=1))
+    # Applied before the package was placed: the placement is at the appointed rate, £20.00,
+    # which an uplift never changes, so it is paid £21.00 from its first day.
+    uplift(framework, date(2026, 2, 1), "5")
     place_package(framework, "P-0001")
-    upload(prime_1, [log_row(prime_1, "P-0001", at(2, 8, 0), 30)])
-    assert amounts(run(council, prime_1)) == {date(2026, 3, 10): 1000}
-
-
-def test_a_backdated_uplift_raises_a_placement_made_before_it_was_applied_from_its_first_day(
-    council: Any, framework: Any, prime_1: Any
-) -> None:
-    place_package(framework, "P-0001")
-    uplift(framework, date(2026, 2, 1), "5")  # dated before the placement, applied after it
     upload(prime_1, [log_row(prime_1, "P-0001", at(2, 8, 0), 30)])
     assert amounts(run(council, prime_1)) == {date(2026, 3, 10): 1050}
 

@@ -330,7 +330,12 @@ def test_the_demo_uplifts_from_april_and_budgets_near_the_commitments(
     assert budget.amount_pence == 1200000
     again = demo_commitments.load_commitments(council, now=JULY, acting_user=None)
     assert (again.uplift, again.budgets_set) == (made.uplift, 0)
-    assert FeeUplift.objects.count() == 1 and Budget.objects.count() == 1
+    # This year's uplift and next year's, set in advance (and still withdrawable).
+    assert list(FeeUplift.objects.values_list("effective_from", flat=True)) == [
+        date(2026, 4, 6),
+        date(2027, 4, 5),
+    ]
+    assert Budget.objects.count() == 1
 
 
 def test_the_demo_goes_without_an_uplift_an_approved_invoice_blocks(

@@ -43,19 +43,8 @@ def placement(rate: str = "20.00", placed: date = START) -> Any:
     return SimpleNamespace(pk=123, at=at, rate=Decimal(rate))
 
 
-# By default an uplift is applied after every test placement was made (so it uplifts them).
-APPLIED_LATER = datetime(2030, 1, 1, tzinfo=LONDON)
-
-
-def uplift(
-    day: date, percent: Decimal | None = None, band_rates: Any = None, applied: Any = None
-) -> Any:
-    return SimpleNamespace(
-        effective_from=day,
-        percent=percent,
-        band_rates=band_rates or {},
-        applied_at=applied or APPLIED_LATER,
-    )
+def uplift(day: date, percent: Decimal | None = None, band_rates: Any = None) -> Any:
+    return SimpleNamespace(effective_from=day, percent=percent, band_rates=band_rates or {})
 
 
 def versions(p: Any, schedules: list[Span], ups: list[Any], band: str = "URBAN") -> list[Any]:
@@ -100,15 +89,15 @@ def test_a_band_rate_uplift_for_another_band_starts_no_version() -> None:
     assert [(v.first, v.rate_pence) for v in found] == [(START, 2000), (date(2026, 5, 4), 2135)]
 
 
-def test_an_order_ends_with_the_placement_and_an_uplift_before_placing_is_in_its_rate() -> None:
+def test_an_order_ends_with_the_placement_and_an_uplift_before_placing_raises_it() -> None:
     p = placement(placed=date(2026, 5, 1))
-    # Applied before it was placed: the appointed rate it was placed at, £20, has it already.
-    applied = datetime(2026, 4, 6, 9, tzinfo=LONDON)
-    ups = [uplift(date(2026, 4, 6), Decimal("10"), applied=applied)]
+    # Dated before it was placed: the appointed rate it was placed at, £20, is raised 10%
+    # from its first day (an uplift never changes the appointed rates themselves).
+    ups = [uplift(date(2026, 4, 6), Decimal("10"))]
     spans = rates.rate_spans(p, "URBAN", ups)
     found = po.build_versions(date(2026, 5, 1), date(2026, 5, 31), [span(START, None, 30)], spans)
     assert [(v.first, v.last, v.rate_pence) for v in found] == [
-        (date(2026, 5, 1), date(2026, 5, 31), 2000)
+        (date(2026, 5, 1), date(2026, 5, 31), 2200)
     ]
     assert (
         po.build_versions(date(2026, 5, 1), date(2026, 4, 30), [span(START, None, 30)], spans) == []
