@@ -52,7 +52,7 @@ def append_row(sheet: Any, values: list[Any] | tuple[Any, ...]) -> None:
 
         for index, value in enumerate(row):
             if looks_like_formula(value):
-                cell = Cell(sheet, row=None, column=None, value=value)
+                cell = Cell(sheet, row=1, column=1, value=value)  # append places it
                 cell.data_type = "s"
                 row[index] = cell
     sheet.append(row)
