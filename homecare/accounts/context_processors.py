@@ -40,7 +40,7 @@ NAVIGATION: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("Performance report", "insight:report", FINANCE | COMMISSIONER),
     ("Commitments against budgets", "finance:commitments", FINANCE | COMMISSIONER),
     ("Purchase orders", "finance:purchase-orders", FINANCE | COMMISSIONER | PROVIDER),
-    ("Pay-floor audit", "finance:pay-audit", FINANCE | COMMISSIONER | PROVIDER),
+    ("Pay-floor audit", "finance:pay-audit", FINANCE | COMMISSIONER),
     ("Complaints", "insight:complaints", COMMISSIONER),
     ("Market simulations", "insight:simulations", COMMISSIONER),
     ("Tender evaluation", "commissioning:tenders", COMMISSIONER),

@@ -78,6 +78,10 @@ def _history(provider: Provider) -> list[dict[str, Any]]:
 @access.require_role(access.Role.PROVIDER)
 def pay_return(request: HttpRequest) -> HttpResponse:
     """The provider's pay return: a form to file one from a day, and those filed."""
+    organisations = access.scope_of(request).provider_organisations
+    if not Provider.objects.filter(organisation__in=organisations).exists():
+        # Not yet a provider any council pays: nothing to file, said in words.
+        return render(request, "finance/pay_return.html", {"unregistered": True})
     provider = _own_provider(request)
     form = PayReturnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

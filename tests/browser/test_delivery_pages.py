@@ -21,7 +21,8 @@ def test_the_finance_officer_approves_an_exception_by_keyboard_and_downloads_the
 ) -> None:
     from homecare.delivery.models import ReconciliationRun, VisitException
 
-    run = ReconciliationRun.objects.get(provider__name=PROVIDER_A)
+    # Provider A's latest period, still provisional (the one before it is approved and paid).
+    run = ReconciliationRun.objects.get(provider__name=PROVIDER_A, status="draft")
     pending = run.exceptions.filter(status=VisitException.Status.PENDING).order_by("pk").first()
     assert pending is not None, "the demo run has an exception to decide"
     page = visit.page
