@@ -39,10 +39,11 @@ def test_the_finance_officer_answers_a_query_by_keyboard(visit: Any) -> None:
     visit.check("a payment batch")
     visit.goto(f"/finance/queries/{waiting.pk}/")
     visit.check("a query thread")
-    visit.type_into("textarea", "We have checked the rota with you: the second carer is paid.")
-    visit.tab_to("button[type=submit]")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    reply = f"form[action$='/queries/{waiting.pk}/reply/']"
+    visit.type_into(f"{reply} textarea", "We have checked the rota: the second carer is paid.")
+    visit.tab_to(f"{reply} button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     waiting.refresh_from_db()
     assert waiting.messages.filter(from_council=True).exists()
     visit.check("a query answered")
