@@ -40,17 +40,29 @@ def recover_stale_work(*, now: datetime) -> list[Any]:
     return failed
 
 
-def fail_task_records(upload_ids: Iterable[int], *, now: datetime) -> int:
-    """Mark the database backend's running records of these uploads' import tasks failed."""
-    wanted = set(upload_ids)
+IMPORT_STOPPED = (
+    "The worker running this import stopped reporting; the import was failed so that its "
+    "file can be sent again."
+)
+
+
+def fail_task_records(
+    ids: Iterable[int],
+    *,
+    now: datetime,
+    task_name: str = "import_upload_task",
+    why: str = IMPORT_STOPPED,
+) -> int:
+    """Mark the database backend's running records of ``task_name`` tasks whose first
+    argument is one of ``ids`` failed, saying ``why`` (one way for every background run:
+    imports here, period runs in :mod:`homecare.finance.period_tasks`)."""
+    wanted = set(ids)
     if not wanted or not apps.is_installed("django_tasks_db"):
         return 0
     from django_tasks_db.models import DBTaskResult  # only where that backend is installed
 
     records = DBTaskResult.objects
-    running = records.filter(
-        status=TaskResultStatus.RUNNING, task_path__endswith=".import_upload_task"
-    )
+    running = records.filter(status=TaskResultStatus.RUNNING, task_path__endswith=f".{task_name}")
     stale = [
         record.pk
         for record in running.only("pk", "args_kwargs")
@@ -60,6 +72,5 @@ def fail_task_records(upload_ids: Iterable[int], *, now: datetime) -> int:
         status=TaskResultStatus.FAILED,
         finished_at=now,
         exception_class_path="builtins.RuntimeError",
-        traceback="The worker running this import stopped reporting; the import was failed "
-        "so that its file can be sent again.",
+        traceback=why,
     )

@@ -11,10 +11,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.apps import apps
 from django.utils import timezone
 from django_tasks import task
-from django_tasks.base import TaskResultStatus
 
 
 @task()
@@ -38,24 +36,12 @@ def recover_stale_period_runs(*, now: datetime) -> list[Any]:
 
 def fail_period_task_records(period_run_ids: Iterable[int], *, now: datetime) -> int:
     """Mark the database backend's running records of these period runs' tasks failed."""
-    wanted = set(period_run_ids)
-    if not wanted or not apps.is_installed("django_tasks_db"):
-        return 0
-    from django_tasks_db.models import DBTaskResult  # only where that backend is installed
+    from homecare.delivery.tasks import fail_task_records
 
-    records = DBTaskResult.objects
-    running = records.filter(
-        status=TaskResultStatus.RUNNING, task_path__endswith=".run_period_task"
-    )
-    stale = [
-        record.pk
-        for record in running.only("pk", "args_kwargs")
-        if set((record.args_kwargs or {}).get("args", [])[:1]) & wanted
-    ]
-    return records.filter(pk__in=stale).update(
-        status=TaskResultStatus.FAILED,
-        finished_at=now,
-        exception_class_path="builtins.RuntimeError",
-        traceback="The worker reconciling this period stopped reporting; the run was failed "
-        "so that the period can be started again.",
+    return fail_task_records(
+        period_run_ids,
+        now=now,
+        task_name="run_period_task",
+        why="The worker reconciling this period stopped reporting; the run was failed so "
+        "that the period can be started again.",
     )
