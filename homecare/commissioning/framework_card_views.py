@@ -14,17 +14,15 @@ from django.views.decorators.http import require_http_methods
 from homecare.accounts import access
 from homecare.commissioning import access as commissioning_access
 from homecare.commissioning import market_actions
+from homecare.commissioning.forms import GovukForm
 from homecare.commissioning.models import RateCard
 
 
-class FrameworkCardForm(forms.Form):
-    rate_card = forms.ModelChoiceField(
-        queryset=RateCard.objects.none(),
+class FrameworkCardForm(GovukForm):
+    rate_card = forms.ChoiceField(
         required=False,
-        empty_label="No card: pay tendered rates as they are, with no enhancements",
         label="Rate card",
-        help_text="Its minimum time, billing increments and enhancements apply to every "
-        "placement made through this framework.",
+        error_messages={"invalid_choice": "Choose one of your council's rate cards"},
     )
     pay_at_card = forms.TypedChoiceField(
         choices=[
@@ -35,14 +33,22 @@ class FrameworkCardForm(forms.Form):
         widget=forms.RadioSelect,
         initial="no",
         label="Which hourly rate is paid",
+        error_messages={
+            "required": "Choose which hourly rate is paid",
+            "invalid_choice": "Choose which hourly rate is paid",
+        },
     )
 
     def __init__(self, *args: object, council: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
+        self.cards = {str(c.pk): c for c in RateCard.objects.filter(council=council)}
         field = self.fields["rate_card"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = RateCard.objects.filter(council=council).order_by("name")
-        field.label_from_instance = lambda card: card.label  # type: ignore[method-assign]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "No card: pay tendered rates as they are, with no enhancements")]
+        field.choices += [(pk, card.label) for pk, card in sorted(self.cards.items())]
+
+    def card(self) -> RateCard | None:
+        return self.cards.get(self.cleaned_data["rate_card"] or "")
 
 
 @require_http_methods(["GET", "POST"])
@@ -52,7 +58,7 @@ def framework_card(request: HttpRequest, pk: int) -> HttpResponse:
         access.scope_of(request), pk, access.COMMISSIONERS
     )
     initial = {
-        "rate_card": framework.rate_card_id,
+        "rate_card": str(framework.rate_card_id or ""),
         "pay_at_card": "yes" if framework.pay_at_card else "no",
     }
     form = FrameworkCardForm(
@@ -64,7 +70,7 @@ def framework_card(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             market_actions.set_framework_rate_card(
                 framework,
-                form.cleaned_data["rate_card"],
+                form.card(),
                 pay_at_card=form.cleaned_data["pay_at_card"],
                 acting_user=request.user,
             )
