@@ -70,8 +70,11 @@ def save_invoice(
         },
     )
     ids = inputs.logs.ids()
+    by_person: dict[str, list[Any]] = {}  # placements in the order read, once, not per line
+    for placement in inputs.placements:
+        by_person.setdefault(placement.package.person.reference, []).append(placement)
     lines = [
-        _line(run, invoice, position, item, ids, inputs)
+        _line(run, invoice, position, item, ids, inputs, by_person)
         for position, item in enumerate(kept.iter_rows(named=True), start=1)
     ]
     lines += block_lines(run, invoice, lines, inputs, start_position=len(lines) + 1)
@@ -97,16 +100,15 @@ def save_invoice(
     return withheld
 
 
-def _placement_for(item: dict[str, Any], inputs: RunInputs) -> Any:
+def _placement_for(item: dict[str, Any], inputs: RunInputs, by_person: dict[str, list[Any]]) -> Any:
     """The placement a line is paid under: its planned visit's, else (an unplanned visit) the
     person's placement in force on the day, else the person's latest in the period."""
     planned_id = item["planned_id"]
     if planned_id:
         return inputs.behind.get(planned_id.split(":", 1)[0])
-    day = item["visit_date"]
-    mine = [p for p in inputs.placements if p.package.person.reference == item["person_ref"]]
+    mine = by_person.get(item["person_ref"], [])
     for placement in reversed(mine):
-        if rates.placed_on(placement) <= day:
+        if rates.placed_on(placement) <= item["visit_date"]:
             return placement
     return mine[-1] if mine else None
 
@@ -118,13 +120,14 @@ def _line(
     item: dict[str, Any],
     ids: dict[Any, int],
     inputs: RunInputs,
+    by_person: dict[str, list[Any]],
 ) -> InvoiceLine:
     key = (item["provider_ref"], item["person_ref"], item["carer_id"], item["check_in"])
     log_id = ids.get(key) if item["carer_id"] and item["check_in"] else None
     facts = inputs.people.get(item["person_ref"])
     if facts is None:
         raise InputError(f"no person {item['person_ref']} in this run", key="person")
-    placement = _placement_for(item, inputs)
+    placement = _placement_for(item, inputs, by_person)
     council, nhs = split(item["amount_pence"], facts)
     return InvoiceLine(
         run=run,
